@@ -1,0 +1,144 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services, workdays
+from .models import ClosureDay, Deadline, Notice, User
+from .notices import notice_resend
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "language", "is_staff", "is_active"]
+    list_filter = ["is_staff", "is_active", "groups", "language"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Personal info"), {"fields": ["full_name", "first_name", "last_name", "language"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "language", "password1", "password2"]})]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(SimpleHistoryAdmin):
+    """Saving or deleting a closure day moves every running clock that spans it (through the service)."""
+
+    list_display = ["date", "reason", "note"]
+    list_filter = ["reason"]
+    date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        services.closure_day_save(date=obj.date, reason=obj.reason, note=obj.note, instance=obj if change else None)
+
+    def delete_model(self, request, obj):
+        services.closure_day_delete(closure_day=obj)
+
+    def delete_queryset(self, request, queryset):
+        for day in queryset:
+            services.closure_day_delete(closure_day=day)
+
+
+class DeadlineStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", _("Open")),
+            ("due_soon", _("Due soon")),
+            ("overdue", _("Overdue")),
+            ("stopped", _("Stopped")),
+            ("met_on_time", _("Met on time")),
+            ("met_late", _("Met late")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        match self.value():
+            case "open":
+                return queryset.filter(met_at__isnull=True)
+            case "due_soon":
+                soon = workdays.working_days_after(today, 1)
+                return queryset.running().filter(due_day__gte=today, due_day__lte=soon)
+            case "overdue":
+                return queryset.running().filter(due_day__lt=today)
+            case "stopped":
+                return queryset.filter(met_at__isnull=True, stopped_on__isnull=False)
+            case "met_on_time":
+                return queryset.filter(met_at__isnull=False, met_on_time=True)
+            case "met_late":
+                return queryset.filter(met_at__isnull=False, met_on_time=False)
+        return queryset
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    list_display = ["kind", "subject_label", "start_day", "due_day", "stopped_on", "met_at", "met_on_time", "owner"]
+    list_filter = [DeadlineStatusFilter, "kind"]
+    list_select_related = ["content_type", "owner"]
+    date_hierarchy = "due_day"
+    readonly_fields = [
+        "kind", "content_type", "object_id", "start_day", "due_day", "stopped_on", "restarts",
+        "met_at", "met_on_time", "reminded_at", "escalated_at", "created_at",
+    ]  # fmt: skip
+    fields = [*readonly_fields, "owner", "owner_role"]
+
+    @admin.display(description=_("subject"))
+    def subject_label(self, obj):
+        return f"{obj.content_type.name} #{obj.object_id}"
+
+    def has_add_permission(self, request):
+        return False  # clocks are started by the processes they time, never by hand
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NoticeStatusFilter(admin.SimpleListFilter):
+    title = _("delivery")
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        return [("sent", _("Sent")), ("pending", _("Pending")), ("failed", _("Failed"))]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "sent":
+                return queryset.filter(sent_at__isnull=False)
+            case "pending":
+                return queryset.filter(sent_at__isnull=True, last_error="")
+            case "failed":
+                return queryset.filter(Q(sent_at__isnull=True) & ~Q(last_error=""))
+        return queryset
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient_email", "subject", "template_key", "sent_at", "attempts"]
+    list_filter = [NoticeStatusFilter, "template_key", "language"]
+    search_fields = ["recipient_email", "subject", "idempotency_key"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    readonly_fields = [f.name for f in Notice._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of what was sent is kept for good (SPEC §11)
+
+    @admin.action(description=_("Resend the selected unsent notices"), permissions=["change"])
+    def resend(self, request, queryset):
+        count = sum(notice_resend(notice=n) for n in queryset.filter(sent_at__isnull=True))
+        self.message_user(
+            request,
+            ngettext("%(count)d notice queued again.", "%(count)d notices queued again.", count) % {"count": count},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,137 @@
+"""Write services of the core that are not a single clock or template: delivery, scheduled jobs,
+closure days."""
+
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import deadlines, workdays
+from .models import ClosureDay, Deadline, Notice
+from .notices import build_notice, notices_bulk_queue
+from .roles import Role
+
+
+def notice_deliver(*, notice_id):
+    """Send one stored notice, once. The row is locked while sending so that two deliveries of the task
+    cannot both send; a failure is recorded (attempts, last error) and re-raised for the task to retry."""
+    error = None
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update().filter(pk=notice_id, sent_at__isnull=True).first()
+        if notice is None:
+            return False
+        message = EmailMultiAlternatives(subject=notice.subject, body=notice.body_text, to=[notice.recipient_email])
+        if notice.body_html:
+            message.attach_alternative(notice.body_html, "text/html")
+        try:
+            message.send()
+        except Exception as exc:  # recorded here, re-raised below for the task to judge
+            error = exc
+        Notice.objects.filter(pk=notice.pk).update(
+            attempts=F("attempts") + 1,
+            sent_at=None if error else timezone.now(),
+            last_error=f"{type(error).__name__}: {error}"[:2000] if error else "",
+        )
+    if error:
+        raise error
+    return True
+
+
+def _recipients_for(clocks, role_members):
+    """Each clock's owner, or everyone in its owning role when it has none."""
+    for clock in clocks:
+        if clock.owner_id:
+            yield clock, [clock.owner]
+        else:
+            yield clock, role_members.get(clock.owner_role, [])
+
+
+def _members_by_role(roles):
+    User = get_user_model()
+    members = {}
+    for user in User.objects.filter(groups__name__in=roles, is_active=True).prefetch_related("groups").distinct():
+        for group in user.groups.all():
+            members.setdefault(group.name, []).append(user)
+    return members
+
+
+@transaction.atomic
+def deadlines_enforce(*, today=None):
+    """Remind each running clock's owner one working day before its due day, and escalate each overdue
+    clock to the Programme Director — each at most once per clock (per due day, so a clock moved by a
+    closure day is reminded again). Set-based: a fixed number of queries whatever the number of clocks;
+    running it twice changes nothing and sends nothing."""
+    today = today or deadlines.today()
+    now = timezone.now()
+    remind_by = workdays.working_days_after(today, 1)
+
+    to_remind = list(
+        Deadline.objects.running()
+        .filter(reminded_at__isnull=True, due_day__lte=remind_by, due_day__gte=today)
+        .select_related("owner", "content_type")
+        .prefetch_related("subject")
+        .select_for_update(of=("self",), skip_locked=True)
+    )
+    to_escalate = list(
+        Deadline.objects.running()
+        .filter(escalated_at__isnull=True, due_day__lt=today)
+        .select_related("owner", "content_type")
+        .prefetch_related("subject")
+        .select_for_update(of=("self",), skip_locked=True)
+    )
+    roles = {c.owner_role for c in to_remind} | {Role.PROGRAMME_DIRECTOR.value}
+    members = _members_by_role(roles)
+
+    notices = []
+    for clock, people in _recipients_for(to_remind, members):
+        for person in people:
+            notices.append(
+                build_notice(
+                    recipient=person,
+                    template_key="deadline_reminder",
+                    context={"clock": clock, "rule": deadlines.RULES[clock.kind]},
+                    related=clock,
+                    idempotency_key=f"deadline:{clock.pk}:reminder:{clock.due_day:%Y%m%d}:{person.pk}",
+                )
+            )
+    directors = members.get(Role.PROGRAMME_DIRECTOR.value, [])
+    for clock in to_escalate:
+        for person in directors:
+            notices.append(
+                build_notice(
+                    recipient=person,
+                    template_key="deadline_escalation",
+                    context={"clock": clock, "rule": deadlines.RULES[clock.kind], "today": today},
+                    related=clock,
+                    idempotency_key=f"deadline:{clock.pk}:escalation:{clock.due_day:%Y%m%d}:{person.pk}",
+                )
+            )
+    notices_bulk_queue(notices)
+    reminded = Deadline.objects.filter(id__in=[c.pk for c in to_remind], reminded_at__isnull=True).update(
+        reminded_at=now
+    )
+    escalated = Deadline.objects.filter(id__in=[c.pk for c in to_escalate], escalated_at__isnull=True).update(
+        escalated_at=now
+    )
+    return {"reminded": reminded, "escalated": escalated, "notices": len(notices)}
+
+
+@transaction.atomic
+def closure_day_save(*, date, reason, note="", instance=None):
+    """Add or change a closure day and move every running clock that spans it (SPEC §10)."""
+    old_date = instance.date if instance and instance.pk else None
+    day = instance or ClosureDay()
+    day.date, day.reason, day.note = date, reason, note
+    day.save()
+    deadlines.deadlines_recompute(around=date)
+    if old_date and old_date != date:
+        deadlines.deadlines_recompute(around=old_date)
+    return day
+
+
+@transaction.atomic
+def closure_day_delete(*, closure_day):
+    date = closure_day.date
+    closure_day.delete()
+    deadlines.deadlines_recompute(around=date)

@@ -1,0 +1,34 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "ETSP Registry — Secretariat"
+admin.site.site_title = "ETSP Registry"
+
+auth_urls = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password-change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("accounts/", include(auth_urls)),
+    path("staff/deadlines/", views.deadlines_overview, name="deadlines_overview"),
+    path("directory/", include("directory.urls")),
+    path("committee/", include("committee.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)

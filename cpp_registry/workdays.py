@@ -1,0 +1,83 @@
+"""The working-day calendar (SPEC §10).
+
+A working day is Monday to Friday, not a Hong Kong general holiday (Cap. 149, the `OPTIONAL` category of
+`holidays.HK` — the default category is the Employment Ordinance's statutory list, the wrong one for
+office deadlines), and not a `ClosureDay` the Secretariat marked closed. The start day is day 0:
+"within 2 working days" of a Friday complaint means by the end of the following Tuesday.
+"""
+
+import calendar
+import datetime
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def _general_holidays(year):
+    return frozenset(holidays.HK(years=year, categories=(holidays.OPTIONAL,)).keys())
+
+
+def is_general_holiday(day):
+    return day in _general_holidays(day.year)
+
+
+def closure_days(start, end):
+    """The closure days between start and end inclusive, as a set of dates (one query)."""
+    from .models import ClosureDay
+
+    return set(ClosureDay.objects.filter(date__range=(start, end)).values_list("date", flat=True))
+
+
+def is_working_day(day, *, closed=None):
+    """`closed`: a set of closure dates already loaded; None reads them from the database."""
+    if day.weekday() >= 5 or is_general_holiday(day):
+        return False
+    if closed is None:
+        closed = closure_days(day, day)
+    return day not in closed
+
+
+def working_days_after(start, n, *, closed=None):
+    """The n-th working day after `start` (day 0). n=0 gives `start` itself.
+
+    Closure days are read once for a window wide enough for any run of holidays.
+    """
+    if n < 0:
+        raise ValueError("n must not be negative")
+    if closed is None:
+        closed = closure_days(start, start + datetime.timedelta(days=n * 3 + 30))
+    day, counted = start, 0
+    while counted < n:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day, closed=closed):
+            counted += 1
+    return day
+
+
+def next_working_day(day, *, closed=None):
+    """`day` itself when it is a working day, else the first working day after it."""
+    if closed is None:
+        closed = closure_days(day, day + datetime.timedelta(days=30))
+    while not is_working_day(day, closed=closed):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def add_months(day, months):
+    """The same day of the month `months` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_deadline(start, months, *, closed=None):
+    """A deadline counted in calendar months; one that falls on a non-working day moves to the next
+    working day, as Cap. 1 s.71 does for statutory periods (SPEC §10)."""
+    return next_working_day(add_months(start, months), closed=closed)
+
+
+def provisional_valid_until(granted_on):
+    """§3.3.1, decision: a provisional registration is valid through the day before the same date 24
+    months later. A period of validity, not a deadline: it does not move off a holiday."""
+    return add_months(granted_on, 24) - datetime.timedelta(days=1)

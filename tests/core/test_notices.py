@@ -1,0 +1,123 @@
+"""SPEC §11: written notices — stored with the change, sent after commit, once, in both languages."""
+
+import smtplib
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from cpp_registry.models import Notice
+from cpp_registry.notices import notice_queue, notice_resend
+from cpp_registry.services import notice_deliver
+from cpp_registry.tasks import notice_send
+from directory.models import Organisation
+
+from .factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def org():
+    return Organisation.objects.create(name_en="Green Tech Ltd", name_zh="綠色科技有限公司", br_number="12345678")
+
+
+def queue(user, org, key="test:1"):
+    from cpp_registry.models import Deadline
+
+    clock = Deadline(kind=Deadline.Kind.COMPLAINT_NOTIFY, start_day=date(2026, 11, 20), due_day=date(2026, 11, 24))
+    clock.subject = org
+    return notice_queue(
+        recipient=user,
+        template_key="deadline_reminder",
+        context={"clock": clock},
+        related=org,
+        idempotency_key=key,
+    )
+
+
+def test_section_11_notice_is_sent_only_after_commit(org, django_capture_on_commit_callbacks):
+    user = UserFactory(email="a@example.hk")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notice = queue(user, org)
+        assert Notice.objects.filter(pk=notice.pk, sent_at__isnull=True).exists()
+        assert mail.outbox == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    notice.refresh_from_db()
+    assert notice.sent_at is not None and notice.attempts == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["a@example.hk"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_section_11_a_rollback_writes_and_sends_nothing(org):
+    user = UserFactory(email="a@example.hk")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        queue(user, org)
+        raise RuntimeError("the change failed")
+    assert Notice.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_the_same_event_twice_writes_one_notice(org, django_capture_on_commit_callbacks):
+    user = UserFactory(email="a@example.hk")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = queue(user, org)
+        second = queue(user, org)
+    assert first is not None and second is None
+    assert Notice.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_second_delivery_of_the_task_sends_nothing(org):
+    user = UserFactory(email="a@example.hk")
+    notice = queue(user, org)
+    notice_send.apply(args=[notice.pk])
+    notice_send.apply(args=[notice.pk])
+    assert len(mail.outbox) == 1
+    notice.refresh_from_db()
+    assert notice.attempts == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "second"),
+    [
+        ("en", "A clock you own falls due", "你負責的時限"),
+        ("zh-hant", "你負責的時限", "A clock you own falls due"),
+        ("zh-hans", "你负责的时限", "A clock you own falls due"),
+    ],
+)
+def test_section_11_bilingual_the_recipients_language_first(org, language, first, second):
+    notice = queue(UserFactory(email="a@example.hk", language=language), org)
+    body = notice.body_text
+    assert first in body and second in body
+    assert body.index(first) < body.index(second)
+    assert notice.language == language
+    assert first in notice.body_html
+
+
+def test_a_failed_send_is_recorded_and_can_be_resent(org, monkeypatch, django_capture_on_commit_callbacks):
+    """An SMTP failure is kept (attempts, last error); the admin's resend sends it once it clears."""
+    user = UserFactory(email="a@example.hk")
+    notice = queue(user, org)
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        notice_deliver(notice_id=notice.pk)
+    notice.refresh_from_db()
+    assert notice.sent_at is None
+    assert notice.attempts == 1
+    assert "connection lost" in notice.last_error
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notice_resend(notice=notice) is True
+    notice.refresh_from_db()
+    assert notice.sent_at is not None and notice.last_error == ""
+    assert len(mail.outbox) == 1
+    assert notice_resend(notice=notice) is False
