@@ -122,7 +122,11 @@ LANGUAGES = [
     ("zh-hant", "繁體中文"),
     ("zh-hans", "简体中文"),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each app keeps its own catalogue beside its own templates; the project's (core, base layout) last, since
+# makemessages files each source under the first of these whose parent folder holds it.
+LOCALE_PATHS = [BASE_DIR / app / "locale" for app in ("directory", "committee", "applications", "complaints")] + [
+    BASE_DIR / "locale"
+]
 TIME_ZONE = "Asia/Hong_Kong"
 USE_I18N = True
 USE_TZ = True

@@ -1,0 +1,27 @@
+"""A person logs in and switches language, in the real Chromium."""
+
+import pytest
+
+from tests.browser.conftest import log_in
+from tests.core.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_log_in_and_switch_language(page):
+    UserFactory(email="applicant@example.hk")
+    log_in(page, "applicant@example.hk", PASSWORD)
+    page.wait_for_url("**/en/")
+    assert page.locator("header").get_by_text("applicant@example.hk").is_visible()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    page.get_by_role("link", name="繁體中文").click()
+    page.wait_for_url("**/zh-hant/")
+    assert page.locator("html").get_attribute("lang") == "zh-Hant-HK"
+    assert page.get_by_role("heading", level=1).inner_text() == "環境技術服務供應商登記冊"
+    # Still logged in, on the same page in the other language.
+    assert page.locator("header").get_by_text("applicant@example.hk").is_visible()
+
+    page.get_by_role("link", name="简体中文").click()
+    page.wait_for_url("**/zh-hans/")
+    assert page.get_by_role("heading", level=1).inner_text() == "环境技术服务供应商登记册"
