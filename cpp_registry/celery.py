@@ -5,7 +5,7 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpp_registry.settings.local")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpp_registry.settings.production")
 
 app = Celery("cpp_registry")
 app.config_from_object("django.conf:settings", namespace="CELERY")
