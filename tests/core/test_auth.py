@@ -12,9 +12,9 @@ def login(client, email, password, ip="10.0.0.1"):
     return client.post("/en/accounts/login/", {"username": email, "password": password}, REMOTE_ADDR=ip)
 
 
-def test_login_with_email(client):
+def test_login_with_email_in_any_case(client):
     UserFactory(email="applicant@example.hk")
-    response = login(client, "applicant@example.hk", PASSWORD)
+    response = login(client, " Applicant@Example.HK", PASSWORD)
     assert response.status_code == 302
     assert response["Location"] == "/en/"
     assert client.get("/en/").context["user"].email == "applicant@example.hk"
