@@ -77,6 +77,9 @@ def test_section_11_a_real_worker_on_redis_sends_a_notice_once(redis_worker):
 def test_two_deliveries_at_the_same_moment_send_once():
     """PostgreSQL row lock (SELECT … FOR UPDATE): two workers delivering the same notice send it once."""
     notice = _queue_notice("race@example.hk")
+    # Queuing outside a transaction sent it at once (eager): make it unsent again for the race.
+    Notice.objects.filter(pk=notice.pk).update(sent_at=None, attempts=0)
+    mail.outbox.clear()
     barrier = threading.Barrier(2)
     results = []
 
