@@ -1,0 +1,225 @@
+"""Issue 4 §4: the committee area — who sees what, voting from the page, stale and double submits."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from committee import services
+from committee.models import Motion, Paper, Vote
+from cpp_registry.roles import Role
+
+from .factories import OrganisationFactory, UserFactory, member, members, motion, open_motion, pmt, vote_all
+
+pytestmark = pytest.mark.django_db
+FOR, AGAINST, ABSTAIN = Vote.Choice.FOR, Vote.Choice.AGAINST, Vote.Choice.ABSTAIN
+
+
+@pytest.fixture
+def staff():
+    return pmt()
+
+
+@pytest.fixture
+def alice():
+    return member(email="alice@example.hk", full_name="Alice Chan")
+
+
+@pytest.fixture
+def bob():
+    return member(email="bob@example.hk", full_name="Bob Wong")
+
+
+@pytest.fixture
+def the_motion(staff, alice, bob):
+    return open_motion(actor=staff, organisation=OrganisationFactory(name_en="Green Tech Ltd"))
+
+
+def url(name, *args):
+    return reverse(f"committee:{name}", args=args)
+
+
+def texts(response):
+    """The messages this request added (earlier ones were not shown, since redirects are not followed)."""
+    return [str(m) for m in get_messages(response.wsgi_request)][-1:]
+
+
+def users():
+    return {
+        "applicant": UserFactory(email="applicant@example.hk"),
+        "factory": UserFactory(email="factory@example.hk"),
+        "PTST": UserFactory(email="ptst@example.hk", is_staff=True, roles=[Role.PTST]),
+    }
+
+
+@pytest.mark.parametrize("who", ["applicant", "factory", "PTST"])
+def test_people_outside_the_committee_are_refused(client, the_motion, who):
+    client.force_login(users()[who])
+    for path in (url("list"), url("detail", the_motion.pk), url("my_votes")):
+        assert client.get(path).status_code == 403
+    response = client.post(url("vote", the_motion.pk), {"choice": FOR, "expected": ""})
+    assert response.status_code == 403
+    assert not Vote.objects.exists()
+
+
+def test_a_member_sees_open_motions_and_votes(client, the_motion, alice):
+    client.force_login(alice)
+    response = client.get(url("list"))
+    assert response.status_code == 200
+    assert the_motion.reference in response.text and "Green Tech Ltd" in response.text
+    response = client.get(url("detail", the_motion.pk))
+    assert "You have not voted yet." in response.text
+    assert "Not voted yet" not in response.text  # the roll is for staff
+
+    response = client.post(url("vote", the_motion.pk), {"choice": FOR, "expected": ""})
+    assert response.status_code == 302 and response["Location"] == the_motion.get_absolute_url()
+    assert texts(response) == ["Your vote is recorded: For."]
+    assert Vote.objects.get(member=alice).choice == FOR
+
+    response = client.post(url("vote", the_motion.pk), {"choice": AGAINST, "expected": FOR})
+    assert texts(response) == ["Your vote is recorded: Against."]
+    assert Vote.objects.get(member=alice).choice == AGAINST
+    page = client.get(url("detail", the_motion.pk)).text
+    assert 'aria-pressed="true">Against</button>' in page
+
+
+def test_a_double_submit_changes_nothing_and_says_so(client, the_motion, alice):
+    client.force_login(alice)
+    client.post(url("vote", the_motion.pk), {"choice": FOR, "expected": ""})
+    response = client.post(url("vote", the_motion.pk), {"choice": FOR, "expected": ""})
+    assert texts(response) == ["Your vote was already recorded as For."]
+    assert Vote.objects.get(member=alice).history.count() == 1
+
+
+def test_a_stale_page_changes_nothing_and_says_so(client, the_motion, alice):
+    client.force_login(alice)
+    client.post(url("vote", the_motion.pk), {"choice": FOR, "expected": ""})
+    response = client.post(url("vote", the_motion.pk), {"choice": ABSTAIN, "expected": ""})
+    assert "changed since this page was shown" in texts(response)[0]
+    assert Vote.objects.get(member=alice).choice == FOR
+
+
+def test_a_vote_sent_after_close_is_refused_with_a_message(client, the_motion, alice, staff):
+    services.motion_close(motion=the_motion, actor=staff)
+    client.force_login(alice)
+    response = client.post(url("vote", the_motion.pk), {"choice": FOR, "expected": ""})
+    assert response.status_code == 302
+    assert "Your vote was not recorded" in texts(response)[0]
+    assert not Vote.objects.exists()
+
+
+def test_a_broken_vote_form_is_refused_with_a_message(client, the_motion, alice):
+    client.force_login(alice)
+    response = client.post(url("vote", the_motion.pk), {"choice": "maybe"})
+    assert texts(response) == ["Choose for, against or abstain."]
+    assert not Vote.objects.exists()
+
+
+def test_a_draft_is_not_found_and_its_papers_neither(client, staff, alice):
+    draft = motion(actor=staff)
+    paper = Paper.objects.create(motion=draft, title_en="Investigation report", document=ContentFile(b"x", "r.pdf"))
+    client.force_login(alice)
+    assert client.get(url("detail", draft.pk)).status_code == 404
+    assert client.get(url("paper", paper.pk)).status_code == 404
+    assert client.post(url("vote", draft.pk), {"choice": FOR}).status_code == 404
+    assert draft.reference not in client.get(url("list")).text
+
+
+def test_a_member_reads_the_papers_of_an_open_motion(client, the_motion, alice, applicant=None):
+    paper = Paper.objects.create(
+        motion=the_motion, title_en="Investigation report", document=ContentFile(b"%PDF-1.4 report", "report.pdf")
+    )
+    Paper.objects.create(motion=the_motion, title_en="The case", link="https://example.hk/admin/case/1/")
+    client.force_login(alice)
+    page = client.get(url("detail", the_motion.pk)).text
+    assert "Investigation report" in page and "https://example.hk/admin/case/1/" in page
+    response = client.get(url("paper", paper.pk))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 report"
+    assert "attachment" in response["Content-Disposition"]
+    client.force_login(UserFactory(email="applicant@example.hk"))
+    assert client.get(url("paper", paper.pk)).status_code == 403
+
+
+def test_staff_see_who_has_not_voted_yet(client, the_motion, staff, alice, bob):
+    services.vote_cast(motion=the_motion, member=alice, choice=AGAINST)
+    client.force_login(staff)
+    page = client.get(url("detail", the_motion.pk)).text
+    roll = page.split('id="not-voted"')[1]
+    assert "Bob Wong" in roll and "Alice Chan" not in roll
+    assert "Alice Chan" in page  # in the votes table
+    assert "1 of 2" in client.get(url("list")).text
+
+
+def test_a_member_cannot_close_or_carry_out(client, the_motion, alice):
+    client.force_login(alice)
+    assert client.post(url("close", the_motion.pk)).status_code == 403
+    assert client.post(url("carry_out", the_motion.pk)).status_code == 403
+    the_motion.refresh_from_db()
+    assert the_motion.status == Motion.Status.OPEN
+
+
+def test_staff_close_once_the_second_press_gets_a_clear_message(client, the_motion, staff, alice, bob):
+    vote_all(the_motion, [(alice, FOR), (bob, FOR)])
+    client.force_login(staff)
+    response = client.post(url("close", the_motion.pk))
+    assert texts(response) == ["Motion closed: Passed — 2 for, 0 against, 0 abstaining."]
+    response = client.post(url("close", the_motion.pk))
+    assert "The motion was not closed" in texts(response)[0] and "already" not in texts(response)[0]
+    assert "result is final" in texts(response)[0]
+    page = client.get(url("detail", the_motion.pk)).text
+    assert 'data-outcome="passed"' in page and "2 for, 0 against, 0 abstaining" in page
+
+
+def test_staff_carry_out_from_the_page(client, the_motion, staff, alice):
+    services.vote_cast(motion=the_motion, member=alice, choice=FOR)
+    services.motion_close(motion=the_motion, actor=staff)
+    client.force_login(staff)
+    response = client.post(url("carry_out", the_motion.pk))
+    assert texts(response)[0].startswith("Decision carried out:")
+    response = client.post(url("carry_out", the_motion.pk))
+    assert "already carried out" in texts(response)[0]
+
+
+def test_closing_short_of_the_quorum_shows_the_message(client, settings, the_motion, staff, alice):
+    settings.PMC_QUORUM = 2
+    services.vote_cast(motion=the_motion, member=alice, choice=FOR)
+    client.force_login(staff)
+    response = client.post(url("close", the_motion.pk))
+    assert "quorum is 2" in texts(response)[0]
+
+
+def test_my_votes_lists_only_mine(client, staff, alice, bob):
+    first, second = open_motion(actor=staff), open_motion(actor=staff)
+    services.vote_cast(motion=first, member=alice, choice=FOR)
+    services.vote_cast(motion=second, member=bob, choice=AGAINST)
+    services.vote_cast(motion=second, member=alice, choice=ABSTAIN, actor=staff)
+    client.force_login(alice)
+    page = client.get(url("my_votes")).text
+    assert first.reference in page and second.reference in page
+    assert "recorded by" in page
+    assert "Against" not in page
+
+
+def test_get_on_a_post_only_url_is_refused(client, the_motion, alice):
+    client.force_login(alice)
+    assert client.get(url("vote", the_motion.pk)).status_code == 405
+    assert client.get(url("close", the_motion.pk)).status_code in (403, 405)
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "zh-hans"])
+def test_the_area_renders_in_both_chinese_scripts(client, the_motion, alice, language):
+    client.force_login(alice)
+    response = client.get(f"/{language}/committee/motions/{the_motion.pk}/")
+    assert response.status_code == 200
+    assert "應否將該供應商從名冊除名" in response.text  # the Chinese question
+
+
+def test_closed_motions_show_the_result_to_members(client, staff):
+    voters = members(3)
+    m = open_motion(actor=staff)
+    vote_all(m, zip(voters, [FOR, AGAINST, AGAINST], strict=True))
+    services.motion_close(motion=m, actor=staff)
+    client.force_login(voters[0])
+    page = client.get(url("list")).text
+    assert "Failed" in page and "1 for, 2 against, 0 abstaining" in page
