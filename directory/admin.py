@@ -1,14 +1,316 @@
-from django.contrib import admin
+"""The back office of the register. Every change of state goes through directory.services."""
+
+import datetime
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from django_fsm.admin import FSMAdminMixin
+from django_fsm_log.admin import StateLogInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Factory, Organisation
+from . import services
+from .forms import ContactChangeDecisionForm, OrganisationAdminForm, ReportDecisionForm
+from .models import CONTACT_FIELDS, ContactChangeRequest, Factory, FundedProject, Organisation, Registration, Warning
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RegistrationInline(ReadOnlyInline):
+    model = Registration
+    fields = ["category", "status", "granted_on", "valid_until", "confirmed_on", "ended_on", "needs_pmc_view"]
+    readonly_fields = fields
+
+
+class ContactChangeInline(ReadOnlyInline):
+    model = ContactChangeRequest
+    fields = ["received_on", "status", "requested_by", "decided_by", "decided_at"]
+    readonly_fields = fields
+
+
+class WarningInline(ReadOnlyInline):
+    model = Warning
+    fields = ["issued_on", "text", "issued_by"]
+    readonly_fields = fields
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
-    list_display = ["name_en", "name_zh", "br_number", "email", "phone"]
-    search_fields = ["name_en", "name_zh", "br_number"]
+    """§5.2: two members of staff editing the same organisation — the second save is refused (the form
+    carries the version it was opened on; OrganisationAdminForm.clean)."""
+
+    form = OrganisationAdminForm
+    list_display = ["name_en", "name_zh", "br_number", "district", "email", "phone"]
+    list_filter = ["district", "code_of_conduct_kind"]
+    search_fields = ["name_en", "name_zh", "br_number", "search_text"]
     filter_horizontal = ["users"]
+    readonly_fields = ["version"]
+    inlines = [RegistrationInline, ContactChangeInline, WarningInline]
+    fieldsets = [
+        (None, {"fields": ["name_en", "name_zh", "br_number", "users", "version", "form_version"]}),
+        (_("Contact details (§5.1.1)"), {"fields": list(CONTACT_FIELDS)}),
+        (_("Areas of work (§1.2.1)"), {"fields": ["areas"]}),
+        (
+            _("Code of conduct (§7.1)"),
+            {"fields": ["code_of_conduct_kind", "code_of_conduct_file", "code_of_conduct_received_on"]},
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj._history_user = request.user
+            obj.save()
+            return
+        services.organisation_update(
+            organisation=obj, actor=request.user, expected_version=form.cleaned_data["form_version"], fields=None
+        )
+
+
+class ValidityEndsSoonFilter(admin.SimpleListFilter):
+    title = _("validity")
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return [("90", _("Provisional, ends within 90 days")), ("ended", _("Provisional, validity ended"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        provisional = queryset.filter(status=Registration.Status.PROVISIONAL)
+        if self.value() == "90":
+            return provisional.filter(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=90))
+        if self.value() == "ended":
+            return provisional.filter(valid_until__lt=today)
+        return queryset
+
+
+@admin.register(Registration)
+class RegistrationAdmin(FSMAdminMixin, SimpleHistoryAdmin):
+    """Registrations with the transition buttons; each button calls the service of that transition, which
+    locks, logs (StateLog, below), dates the end and sends the written notice."""
+
+    fsm_fields = ["status"]
+    list_display = ["organisation", "category", "status", "granted_on", "valid_until", "confirmed_on", "ended_on"]
+    list_filter = ["status", "category", ValidityEndsSoonFilter, "needs_pmc_view"]
+    search_fields = ["organisation__name_en", "organisation__name_zh", "organisation__br_number"]
+    list_select_related = ["organisation"]
+    date_hierarchy = "granted_on"
+    inlines = [StateLogInline]
+    autocomplete_fields = ["organisation"]
+
+    SERVICES = {
+        "withdraw": services.registration_withdraw,
+        "remove": services.registration_remove,
+        "cancel_substandard": services.registration_cancel_substandard,
+    }
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["organisation", "category", "granted_on"]
+        return [
+            "organisation",
+            "category",
+            "status",
+            "granted_on",
+            "valid_until",
+            "confirmed_on",
+            "ended_on",
+            "end_reason",
+            "needs_pmc_view",
+            "expiry_reminders_sent",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return self.get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """Adding a registration grants it (§3.3.1) through the service; nothing else is saved here."""
+        if change:
+            return
+        try:
+            registration = services.registration_grant(
+                organisation=obj.organisation,
+                category=obj.category,
+                actor=request.user,
+                granted_on=obj.granted_on,
+                reason=str(_("Granted in the back office")),
+            )
+        except services.RegisterError as exc:
+            # A race with another grant after the form validated: nothing was written.
+            self.message_user(request, str(exc), messages.ERROR)
+            raise
+        obj.pk = registration.pk
+        obj.__dict__.update({"valid_until": registration.valid_until})
+
+    def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):
+        service = self.SERVICES.get(transition_name)
+        if service is None or not self.has_change_permission(request, obj):
+            self.message_user(request, _("This change is not allowed here."), messages.ERROR)
+            return False
+        try:
+            service(registration=obj, actor=request.user, reason=(kwargs or {}).get("reason", ""))
+        except services.RegisterError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return False
+        self.message_user(request, _("Done: the registration is updated and the provider notified."), messages.SUCCESS)
+        return True
+
+    @staticmethod
+    def get_fsm_block_label(fsm_field_name):
+        return _("Change the registration")
+
+
+@admin.register(FundedProject)
+class FundedProjectAdmin(SimpleHistoryAdmin):
+    """Funded projects; the final-report decision confirms a provisional registration (§3.3.2)."""
+
+    form = ReportDecisionForm
+    list_display = ["reference", "title", "provider", "factory", "role_category", "report_status", "report_decided_on"]
+    list_filter = ["report_status", "role_category"]
+    search_fields = ["reference", "title", "provider__name_en", "provider__name_zh", "factory__name_en"]
+    autocomplete_fields = ["provider", "factory"]
+    readonly_fields = ["report_status", "report_decided_on", "report_decided_by", "report_note"]
+    fieldsets = [
+        (None, {"fields": ["reference", "title", "factory", "provider", "role_category", "areas"]}),
+        (_("Dates"), {"fields": ["started_on", "completed_on"]}),
+        (
+            _("Final report (§3.3.2)"),
+            {
+                "fields": [
+                    "report_status",
+                    "report_decided_on",
+                    "report_decided_by",
+                    "report_note",
+                    "decision",
+                    "decided_on",
+                    "note",
+                ]
+            },
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+        decision = form.cleaned_data.get("decision")
+        if not decision:
+            return
+        try:
+            result = services.funded_project_report_decide(
+                project=obj,
+                actor=request.user,
+                approved=decision == "approve",
+                on=form.cleaned_data.get("decided_on"),
+                note=form.cleaned_data.get("note") or "",
+            )
+        except services.RegisterError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        level = messages.SUCCESS if result.confirmed or decision == "reject" else messages.WARNING
+        self.message_user(request, result.message, level)
+
+
+@admin.register(ContactChangeRequest)
+class ContactChangeRequestAdmin(SimpleHistoryAdmin):
+    """§5.2.1–5.2.2: approve or reject a provider's change of contact details within 5 working days."""
+
+    form = ContactChangeDecisionForm
+    list_display = ["organisation", "received_on", "status", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["organisation__name_en", "organisation__name_zh"]
+    list_select_related = ["organisation"]
+
+    def get_fields(self, request, obj=None):
+        head = ["organisation", "received_on"]
+        if obj is None:
+            return [*head, *CONTACT_FIELDS]
+        return [*head, "requested_by", "status", "changes", *CONTACT_FIELDS, "decision", "decision_note"] + (
+            ["decided_by", "decided_at"] if obj.status != ContactChangeRequest.Status.PENDING else []
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        readonly = ["organisation", "received_on", "requested_by", "status", "changes", "decided_by", "decided_at"]
+        if obj.status != ContactChangeRequest.Status.PENDING:
+            readonly += [*CONTACT_FIELDS, "decision_note"]
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["fields"] = ["organisation", "received_on", *CONTACT_FIELDS]
+        elif obj.status != ContactChangeRequest.Status.PENDING:
+            kwargs["fields"] = []
+        return super().get_form(request, obj, change, **kwargs)
+
+    @admin.display(description=_("What changes (before → after)"))
+    def changes(self, obj):
+        rows = obj.changed_fields()
+        if not rows:
+            return "—"
+        return format_html_join(
+            "", "<div><strong>{}</strong>: {} → {}</div>", ((n, b or "—", a or "—") for _f, n, b, a in rows)
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # A request received on paper, recorded by staff: the same service starts the §5.2.2 clock.
+            created = services.contact_change_request(
+                organisation=obj.organisation,
+                user=None,
+                details={name: getattr(obj, name) for name in CONTACT_FIELDS},
+                received_on=obj.received_on,
+            )
+            obj.pk = created.pk
+            return
+        if obj.status != ContactChangeRequest.Status.PENDING:
+            return
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+        decision = form.cleaned_data.get("decision")
+        note = form.cleaned_data.get("decision_note") or ""
+        try:
+            if decision == "approve":
+                services.contact_change_approve(change=obj, actor=request.user, note=note)
+                self.message_user(request, _("Approved: the directory shows the new details."), messages.SUCCESS)
+            elif decision == "reject":
+                services.contact_change_reject(change=obj, actor=request.user, note=note)
+                self.message_user(request, _("Rejected: the organisation's details are unchanged."), messages.SUCCESS)
+        except services.RegisterError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+
+
+@admin.register(Warning)
+class WarningAdmin(admin.ModelAdmin):
+    """§6.1.4: warnings are recorded through the service (which notifies the provider), then kept as they are."""
+
+    list_display = ["organisation", "issued_on", "issued_by"]
+    search_fields = ["organisation__name_en", "organisation__name_zh"]
+    autocomplete_fields = ["organisation"]
+    fields = ["organisation", "issued_on", "text"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        warning = services.warning_record(
+            organisation=obj.organisation, actor=request.user, text=obj.text, issued_on=obj.issued_on
+        )
+        obj.pk = warning.pk
 
 
 @admin.register(Factory)

@@ -3,17 +3,109 @@
 Membership of a user is held here, on the directory side, so that the core stays free of the apps.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from .search import search_text_for
 from .validators import br_number_validator
+
+
+class Area(models.TextChoices):
+    """§1.2.1 (a)–(e): the areas of work of the programme's projects."""
+
+    VOC = "a", _("(a) Low-VOC processes")
+    FURNACES = "b", _("(b) Furnaces, boilers and auxiliary generators")
+    ENERGY = "c", _("(c) Energy efficiency")
+    WATER = "d", _("(d) Wastewater treatment and water reuse")
+    SOLID_WASTE = "e", _("(e) Less solid waste")
+
+
+class AreasFormField(forms.MultipleChoiceField):
+    """Tick boxes for §1.2.1 (a)–(e); the model keeps the letters as one short string ("ace")."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        for unused in ("max_length", "empty_value"):
+            kwargs.pop(unused, None)
+        kwargs["choices"] = Area.choices
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return list(value) if isinstance(value, str) else value
+
+    def clean(self, value):
+        return "".join(sorted(set(super().clean(value))))
+
+    def has_changed(self, initial, data):
+        return super().has_changed(list(initial or ""), data)
+
+
+class AreasField(models.CharField):
+    """The letters of §1.2.1 (a)–(e) held, sorted, in one column: filtered with `contains`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 5)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("validators", [RegexValidator(r"^a?b?c?d?e?$", _("Choose areas among (a) to (e)."))])
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": AreasFormField, "choices_form_class": AreasFormField, **kwargs})
+
+
+def area_labels(letters):
+    labels = dict(Area.choices)
+    return [labels[letter] for letter in letters or "" if letter in labels]
+
+
+class District(models.TextChoices):
+    """The 18 districts of Hong Kong, and one for an address outside Hong Kong."""
+
+    CENTRAL_WESTERN = "central_western", _("Central and Western")
+    WAN_CHAI = "wan_chai", _("Wan Chai")
+    EASTERN = "eastern", _("Eastern")
+    SOUTHERN = "southern", _("Southern")
+    YAU_TSIM_MONG = "yau_tsim_mong", _("Yau Tsim Mong")
+    SHAM_SHUI_PO = "sham_shui_po", _("Sham Shui Po")
+    KOWLOON_CITY = "kowloon_city", _("Kowloon City")
+    WONG_TAI_SIN = "wong_tai_sin", _("Wong Tai Sin")
+    KWUN_TONG = "kwun_tong", _("Kwun Tong")
+    KWAI_TSING = "kwai_tsing", _("Kwai Tsing")
+    TSUEN_WAN = "tsuen_wan", _("Tsuen Wan")
+    TUEN_MUN = "tuen_mun", _("Tuen Mun")
+    YUEN_LONG = "yuen_long", _("Yuen Long")
+    NORTH = "north", _("North")
+    TAI_PO = "tai_po", _("Tai Po")
+    SHA_TIN = "sha_tin", _("Sha Tin")
+    SAI_KUNG = "sai_kung", _("Sai Kung")
+    ISLANDS = "islands", _("Islands")
+    OUTSIDE_HK = "outside_hk", _("Outside Hong Kong")
+
+
+# The contact details of §5.1.1 (a) that a provider asks to change in writing (§5.2.1–5.2.2).
+CONTACT_FIELDS = (
+    "address_en",
+    "address_zh",
+    "district",
+    "phone",
+    "fax",
+    "email",
+    "website",
+    "contact_person",
+    "contact_title",
+)
 
 
 class BilingualName(models.Model):
@@ -40,25 +132,79 @@ class BilingualName(models.Model):
 
 
 class Organisation(BilingualName):
-    """An Environmental Technology Service Provider or an applicant to become one."""
+    """An Environmental Technology Service Provider or an applicant to become one.
+
+    `version` is the optimistic lock of the back office (§5.2): every save through the admin or a
+    service adds one, and a form that was opened on an older version is refused instead of overwriting.
+    """
+
+    class CodeOfConduct(models.TextChoices):
+        TEMPLATE = "template", _("The programme's template")
+        OWN = "own", _("Its own code")
 
     br_number = models.CharField(
-        _("Business Registration number"), max_length=8, unique=True, validators=[br_number_validator]
+        _("Business Registration number"),
+        max_length=8,
+        unique=True,
+        validators=[br_number_validator],
+        error_messages={"unique": _("An organisation with this Business Registration number is already registered.")},
     )
+    address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
+    address_zh = models.CharField(_("address (Chinese)"), max_length=300, blank=True)
+    district = models.CharField(_("district"), max_length=20, choices=District.choices, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
+    fax = PhoneNumberField(_("fax"), blank=True)
+    website = models.URLField(_("website"), blank=True)
     contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_title = models.CharField(_("contact person's title"), max_length=200, blank=True)
+    areas = AreasField(_("declared areas of work"), help_text=_("§1.2.1 (a)–(e)"))
+    code_of_conduct_kind = models.CharField(
+        _("code of conduct"), max_length=10, choices=CodeOfConduct.choices, blank=True, help_text=_("§7.1")
+    )
+    code_of_conduct_file = models.FileField(_("signed code of conduct"), upload_to="code-of-conduct/", blank=True)
+    code_of_conduct_received_on = models.DateField(_("code of conduct received on"), null=True, blank=True)
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="organisations", verbose_name=_("users")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    history = HistoricalRecords(excluded_fields=["created_at", "search_text"])
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name_en"]
+
+    def save(self, *args, **kwargs):
+        # A derived column, not a business rule: the normalised names the directory searches.
+        self.refresh_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name_en", "name_zh"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("directory:detail", kwargs={"pk": self.pk})
+
+    def refresh_search_text(self):
+        self.search_text = search_text_for(self.name_en, self.name_zh)
+        return self.search_text
+
+    @property
+    def display_address(self):
+        if (get_language() or "en").startswith("zh"):
+            return self.address_zh or self.address_en
+        return self.address_en or self.address_zh
+
+    @property
+    def area_labels(self):
+        return area_labels(self.areas)
+
+    def contact_details(self):
+        return {name: getattr(self, name) for name in CONTACT_FIELDS}
 
 
 class Factory(BilingualName):
@@ -96,7 +242,7 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(status__in=Registration.LIVE)
 
 
-class Registration(models.Model):
+class Registration(FSMModelMixin, models.Model):
     """One organisation × one category (SPEC §3, decision), with its own lifecycle (§3.3, §5.2.4, §6.3).
 
     Transitions only declare source and target; the services in directory.services lock the row, call
@@ -155,33 +301,52 @@ class Registration(models.Model):
     def __str__(self):
         return f"{self.organisation} — {self.get_category_display()} ({self.get_status_display()})"
 
+    @property
+    def is_provisional(self):
+        return self.status == self.Status.PROVISIONAL
+
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.PROVISIONAL, target=Status.CONFIRMED)
+    @transition(field=status, source=Status.PROVISIONAL, target=Status.CONFIRMED, custom={"admin": False})
     def confirm(self, by=None, description=None):
         """§3.3.2."""
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.PROVISIONAL, target=Status.CANCELLED_EXPIRED)
+    @transition(field=status, source=Status.PROVISIONAL, target=Status.CANCELLED_EXPIRED, custom={"admin": False})
     def expire(self, by=None, description=None):
         """§3.3.3."""
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.PROVISIONAL, target=Status.CANCELLED_SUBSTANDARD)
+    @transition(
+        field=status,
+        source=Status.PROVISIONAL,
+        target=Status.CANCELLED_SUBSTANDARD,
+        custom={"label": _("Cancel as substandard (§3.3.4)"), "form": "directory.forms.TransitionReasonForm"},
+    )
     def cancel_substandard(self, by=None, description=None):
         """§3.3.4."""
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=[Status.PROVISIONAL, Status.CONFIRMED], target=Status.WITHDRAWN)
+    @transition(
+        field=status,
+        source=[Status.PROVISIONAL, Status.CONFIRMED],
+        target=Status.WITHDRAWN,
+        custom={"label": _("Withdraw on written request (§5.2.4)"), "form": "directory.forms.TransitionReasonForm"},
+    )
     def withdraw(self, by=None, description=None):
         """§5.2.4."""
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=[Status.PROVISIONAL, Status.CONFIRMED], target=Status.REMOVED)
+    @transition(
+        field=status,
+        source=[Status.PROVISIONAL, Status.CONFIRMED],
+        target=Status.REMOVED,
+        custom={"label": _("Remove on the PMC's decision (§6.3)"), "form": "directory.forms.TransitionReasonForm"},
+    )
     def remove(self, by=None, description=None):
         """§6.3."""
 
@@ -211,3 +376,137 @@ class Warning(models.Model):
 
     def __str__(self):
         return f"{self.organisation} — {self.issued_on:%Y-%m-%d}"
+
+
+class FundedProject(models.Model):
+    """A cleaner-production project funded by the programme and carried out by a provider (§1.2.1, §3.3.2).
+
+    The approval of its final report is what confirms a provisional registration (§3.3.2); the decision is
+    made through `directory.services.funded_project_report_decide`, never by editing the status.
+    """
+
+    class ReportStatus(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    factory = models.ForeignKey(
+        Factory, on_delete=models.PROTECT, related_name="funded_projects", verbose_name=_("factory")
+    )
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="funded_projects", verbose_name=_("provider")
+    )
+    role_category = models.CharField(
+        _("category of the provider's role"), max_length=1, choices=Category.choices, help_text=_("§3.3.2")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    areas = AreasField(_("areas of work"), help_text=_("§1.2.1 (a)–(e)"))
+    started_on = models.DateField(_("start"), null=True, blank=True)
+    completed_on = models.DateField(_("completion"), null=True, blank=True)
+    report_status = models.CharField(
+        _("final report"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING
+    )
+    report_decided_on = models.DateField(_("final report approved or rejected on"), null=True, blank=True)
+    report_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    report_note = models.TextField(_("note on the decision"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funded project")
+        verbose_name_plural = _("funded projects")
+        ordering = ["-started_on", "reference"]
+
+    def __str__(self):
+        return f"{self.reference} — {self.title}"
+
+    @property
+    def area_labels(self):
+        return area_labels(self.areas)
+
+
+class ContactChangeRequest(models.Model):
+    """A provider's written request to change its contact details (§5.2.1), processed within 5 working
+    days of receipt (§5.2.2). The directory shows the new details only once approved; the request keeps
+    both the details asked for and the ones they replaced."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="contact_changes", verbose_name=_("organisation")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    received_on = models.DateField(_("received on"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
+    address_zh = models.CharField(_("address (Chinese)"), max_length=300, blank=True)
+    district = models.CharField(_("district"), max_length=20, choices=District.choices, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    fax = PhoneNumberField(_("fax"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_title = models.CharField(_("contact person's title"), max_length=200, blank=True)
+    previous = models.JSONField(_("details before the change"), default=dict, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contact-detail change")
+        verbose_name_plural = _("contact-detail changes")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(status="pending"),
+                name="contact_change_one_pending_per_organisation",
+                violation_error_message=_("This organisation already has a contact-detail change waiting."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} — {self.received_on:%Y-%m-%d} ({self.get_status_display()})"
+
+    def requested_details(self):
+        return {name: getattr(self, name) for name in CONTACT_FIELDS}
+
+    def changed_fields(self):
+        """(field, verbose name, before, after) for every detail that differs from the organisation's."""
+        before = self.previous or {
+            name: str(value or "") for name, value in self.organisation.contact_details().items()
+        }
+        rows = []
+        for name in CONTACT_FIELDS:
+            after = str(getattr(self, name) or "")
+            if before.get(name, "") != after:
+                rows.append((name, self._meta.get_field(name).verbose_name, before.get(name, ""), after))
+        return rows

@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "directory"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.directory_list, name="list"),
+    path("<int:pk>/", views.directory_detail, name="detail"),
+    path("export.csv", views.export_csv, name="export_csv"),
+    path("export.json", views.export_json, name="export_json"),
+    path("code-of-conduct/", views.code_of_conduct, name="code_of_conduct"),
+    path("mine/", views.my_organisations, name="mine"),
+    path("mine/<int:pk>/contact-change/", views.contact_change_create, name="contact_change_create"),
+    path("mine/registrations/<int:pk>/withdraw/", views.registration_withdraw, name="registration_withdraw"),
+]
