@@ -25,3 +25,20 @@ def test_log_in_and_switch_language(page):
     page.get_by_role("link", name="简体中文").click()
     page.wait_for_url("**/zh-hans/")
     assert page.get_by_role("heading", level=1).inner_text() == "环境技术服务供应商登记册"
+
+
+def test_the_back_office_runs_under_the_content_security_policy(page):
+    """Django's admin, with its scripts, loads with no CSP violation in the browser console."""
+    from cpp_registry.roles import Role
+    from tests.core.factories import staff_user
+
+    staff_user(Role.PROGRAMME_MANAGEMENT_TEAM, email="pmt@example.hk")
+    problems = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    log_in(page, "pmt@example.hk", PASSWORD, language="zh-hant")
+    page.wait_for_url("**/zh-hant/")
+    page.goto("/zh-hant/admin/core/closureday/add/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("新增")
+    page.goto("/zh-hant/admin/core/deadline/")
+    assert page.locator("#changelist-filter").is_visible()
+    assert problems == []
