@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -385,33 +386,34 @@ def _memberships(organisation_ids):
     return members
 
 
+def _due_rows(queryset, limit):
+    """Lock and load up to `limit` rows with their organisation (one query); others' locks are skipped."""
+    rows = queryset.select_related("organisation").select_for_update(of=("self",), skip_locked=True)
+    return list(rows.order_by("id")[:limit])
+
+
+def _values(registration):
+    return {f.attname: getattr(registration, f.attname) for f in Registration._meta.concrete_fields}
+
+
 def _expire_batch(*, today, now, content_type, limit):
     """Cancel up to `limit` due provisional registrations: one SELECT … FOR UPDATE, one UPDATE, one
-    bulk insert each of history, StateLog and notices. Returns (rows expired, notices written)."""
-    fields = [f.attname for f in Registration._meta.concrete_fields]
-    due = Registration.objects.filter(status=Registration.Status.PROVISIONAL, valid_until__lt=today).order_by("id")
-    rows = list(due.select_for_update(skip_locked=True).values(*fields)[:limit])
+    bulk insert each of history and StateLog, and the notices (memberships in one query, then
+    notices_bulk_queue). Returns (rows expired, notices written)."""
+    due = Registration.objects.filter(status=Registration.Status.PROVISIONAL, valid_until__lt=today)
+    rows = _due_rows(due, limit)
     if not rows:
         return 0, 0
-    ids = [row["id"] for row in rows]
+    ids = [row.pk for row in rows]
     description = _("The 24-month provisional period ended without a confirmed funded project (§3.3.3).")
-    Registration.objects.filter(id__in=ids, status=Registration.Status.PROVISIONAL).update(
-        status=Registration.Status.CANCELLED_EXPIRED, ended_on=today, end_reason=description
-    )
+    changes = {"status": Registration.Status.CANCELLED_EXPIRED, "ended_on": today, "end_reason": description}
+    Registration.objects.filter(id__in=ids, status=Registration.Status.PROVISIONAL).update(**changes)
+    for row in rows:
+        row.__dict__.update(changes)  # the in-memory copies, for history and notices; never saved
     History = Registration.history.model
     History.objects.bulk_create(
         [
-            History(
-                **{
-                    **row,
-                    "status": Registration.Status.CANCELLED_EXPIRED,
-                    "ended_on": today,
-                    "end_reason": description,
-                },
-                history_date=now,
-                history_type="~",
-                history_change_reason="registrations_expire",
-            )
+            History(**_values(row), history_date=now, history_type="~", history_change_reason="registrations_expire")
             for row in rows
         ]
     )
@@ -420,7 +422,7 @@ def _expire_batch(*, today, now, content_type, limit):
             StateLog(
                 timestamp=now,
                 content_type=content_type,
-                object_id=row["id"],
+                object_id=row.pk,
                 source_state=Registration.Status.PROVISIONAL,
                 state=Registration.Status.CANCELLED_EXPIRED,
                 transition="expire",
@@ -430,51 +432,48 @@ def _expire_batch(*, today, now, content_type, limit):
             for row in rows
         ]
     )
-    notices = _bulk_registration_notices(
-        rows, template_key="registration_expired", event="expired", status=Registration.Status.CANCELLED_EXPIRED
-    )
-    return len(rows), notices
+    return len(rows), _bulk_registration_notices(rows, template_key="registration_expired", event=lambda r: "expired")
 
 
-def _bulk_registration_notices(rows, *, template_key, event, status=None, **context):
+def _bulk_registration_notices(rows, *, template_key, event):
     """Build and insert the notices for many registrations with a fixed number of queries."""
-    org_ids = {row["organisation_id"] for row in rows}
-    organisations = Organisation.objects.in_bulk(org_ids)
-    members = _memberships(org_ids)
+    members = _memberships({row.organisation_id for row in rows})
     notices = []
     for row in rows:
-        registration = Registration(**row)
-        if status:
-            registration.__dict__["status"] = status  # a copy for the template, never saved
-        registration.organisation = organisations[row["organisation_id"]]
         notices.extend(
             _notices_for(
-                organisation=registration.organisation,
-                users=members.get(row["organisation_id"], []),
+                organisation=row.organisation,
+                users=members.get(row.organisation_id, []),
                 template_key=template_key,
-                context={"registration": registration, **context},
-                related=registration,
-                event=f"registration:{row['id']}:{event}",
+                context={"registration": row},
+                related=row,
+                event=f"registration:{row.pk}:{event(row)}",
             )
         )
     return len(notices_bulk_queue(notices))
 
 
-def _remind(*, today, days, marker, limit):
-    """Remind each provisional provider `days` before its validity ends, once (the marker records it)."""
-    fields = [f.attname for f in Registration._meta.concrete_fields]
-    due = Registration.objects.filter(
-        status=Registration.Status.PROVISIONAL,
-        valid_until__gte=today,
-        valid_until__lte=today + datetime.timedelta(days=days),
-        expiry_reminders_sent__lt=marker,
-    ).order_by("id")
-    rows = list(due.select_for_update(skip_locked=True).values(*fields)[:limit])
+def _remind_batch(*, today, limit):
+    """Remind each provisional provider 90 and 30 days before its validity ends, once each: one query
+    finds both windows; `expiry_reminders_sent` (1 after the 90-day, 2 after the 30-day reminder) is
+    the "done" marker. A registration first seen inside 30 days gets only the 30-day reminder."""
+    (days_30, marker_30), (days_90, marker_90) = sorted(REMINDER_DAYS)
+    soon = today + datetime.timedelta(days=days_30)
+    due = Registration.objects.filter(status=Registration.Status.PROVISIONAL, valid_until__gte=today).filter(
+        Q(valid_until__lte=soon, expiry_reminders_sent__lt=marker_30)
+        | Q(valid_until__lte=today + datetime.timedelta(days=days_90), expiry_reminders_sent__lt=marker_90)
+    )
+    rows = _due_rows(due, limit)
     if not rows:
         return 0, 0
-    Registration.objects.filter(id__in=[row["id"] for row in rows]).update(expiry_reminders_sent=marker)
+    by_marker = {}
+    for row in rows:
+        row.reminder_days, marker = (days_30, marker_30) if row.valid_until <= soon else (days_90, marker_90)
+        by_marker.setdefault(marker, []).append(row.pk)
+    for marker, ids in by_marker.items():
+        Registration.objects.filter(id__in=ids).update(expiry_reminders_sent=marker)
     notices = _bulk_registration_notices(
-        rows, template_key="registration_expiry_reminder", event=f"reminder{days}", days=days
+        rows, template_key="registration_expiry_reminder", event=lambda r: f"reminder{r.reminder_days}"
     )
     return len(rows), notices
 
@@ -498,15 +497,13 @@ def registrations_expire(*, today=None, batch_size=EXPIRY_BATCH):
         result.notices += notices
         if expired < batch_size:
             break
-    # The 30-day reminder first: a registration that enters both windows at once gets only that one.
-    for days, marker in sorted(REMINDER_DAYS):
-        while True:
-            with transaction.atomic():
-                reminded, notices = _remind(today=today, days=days, marker=marker, limit=batch_size)
-            result.reminded += reminded
-            result.notices += notices
-            if reminded < batch_size:
-                break
+    while True:
+        with transaction.atomic():
+            reminded, notices = _remind_batch(today=today, limit=batch_size)
+        result.reminded += reminded
+        result.notices += notices
+        if reminded < batch_size:
+            break
     return result
 
 

@@ -31,7 +31,10 @@ def provider():
     return OrganisationFactory(users=[UserFactory(email="owner@provider.example.hk")])
 
 
-def grant(organisation, on=D(2026, 3, 15), category=Category.CONSULTANCY, actor=None):
+GRANTED = D(2026, 3, 15)
+
+
+def grant(organisation, on=GRANTED, category=Category.CONSULTANCY, actor=None):
     return services.registration_grant(organisation=organisation, category=category, actor=actor, granted_on=on)
 
 
@@ -191,7 +194,9 @@ def test_section_3_3_4_a_confirmed_registration_cannot_be_cancelled_as_substanda
 def test_section_5_2_4_withdraw_on_written_request(provider):
     user = provider.users.get()
     registration = RegistrationFactory(organisation=provider, status=Registration.Status.CONFIRMED)
-    services.registration_withdraw(registration=registration, actor=user, reason="Closing the business", on=D(2027, 5, 3))
+    services.registration_withdraw(
+        registration=registration, actor=user, reason="Closing the business", on=D(2027, 5, 3)
+    )
     registration.refresh_from_db()
     assert registration.status == Registration.Status.WITHDRAWN
     assert registration.ended_on == D(2027, 5, 3)
