@@ -11,7 +11,7 @@ from django_fsm_log.admin import StateLogInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .forms import ContactChangeDecisionForm, OrganisationAdminForm, ReportDecisionForm
+from .forms import ContactChangeDecisionForm, OrganisationAdminForm, RegistrationGrantForm, ReportDecisionForm
 from .models import CONTACT_FIELDS, ContactChangeRequest, Factory, FundedProject, Organisation, Registration, Warning
 
 
@@ -113,6 +113,14 @@ class RegistrationAdmin(FSMAdminMixin, SimpleHistoryAdmin):
         "remove": services.registration_remove,
         "cancel_substandard": services.registration_cancel_substandard,
     }
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = RegistrationGrantForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     def get_fields(self, request, obj=None):
         if obj is None:

@@ -140,3 +140,24 @@ class ReportDecisionForm(forms.ModelForm):
         ):
             self.add_error("decision", _("The final report was already decided; the decision cannot change."))
         return cleaned
+
+
+class RegistrationGrantForm(forms.ModelForm):
+    """The back office's "add registration": a grant (§3.3.1), refused when a live one exists (§3.1.3)."""
+
+    class Meta:
+        model = Registration
+        fields = ["organisation", "category", "granted_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation, category = cleaned.get("organisation"), cleaned.get("category")
+        if (
+            organisation
+            and category
+            and Registration.objects.live().filter(organisation=organisation, category=category).exists()
+        ):
+            raise forms.ValidationError(
+                _("This organisation already holds a live registration in that category."), code="live"
+            )
+        return cleaned

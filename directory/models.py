@@ -62,7 +62,8 @@ class AreasField(models.CharField):
         super().__init__(*args, **kwargs)
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": AreasFormField, "choices_form_class": AreasFormField, **kwargs})
+        kwargs.pop("widget", None)  # the admin offers a text input for every CharField: tick boxes instead
+        return super().formfield(**{**kwargs, "form_class": AreasFormField, "choices_form_class": AreasFormField})
 
 
 def area_labels(letters):
