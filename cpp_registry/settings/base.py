@@ -217,3 +217,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# §9 (decision): the PMC's quorum — the fewest votes (abstentions included) a motion needs before it can
+# be closed. 0: none.
+PMC_QUORUM = env.int("PMC_QUORUM", default=0)
