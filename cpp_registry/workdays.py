@@ -79,5 +79,9 @@ def months_deadline(start, months, *, closed=None):
 
 def provisional_valid_until(granted_on):
     """§3.3.1, decision: a provisional registration is valid through the day before the same date 24
-    months later. A period of validity, not a deadline: it does not move off a holiday."""
-    return add_months(granted_on, 24) - datetime.timedelta(days=1)
+    months later. A period of validity, not a deadline: it does not move off a holiday. Granted on 29
+    February, there is no same date 24 months later: the period runs to the end of February."""
+    same_date = add_months(granted_on, 24)
+    if same_date.day != granted_on.day:  # clamped: the month has no such day
+        return same_date
+    return same_date - datetime.timedelta(days=1)

@@ -100,3 +100,10 @@ def test_section_3_3_1_provisional_valid_through_the_day_before():
     weekend end does not move (2026-05-14 + 24 months − 1 day = Sat 2028-05-13)."""
     assert provisional_valid_until(date(2026, 3, 15)) == date(2028, 3, 14)
     assert provisional_valid_until(date(2026, 5, 14)) == date(2028, 5, 13)
+
+
+def test_section_3_3_1_granted_on_a_leap_day_runs_to_the_end_of_february():
+    """Granted Thu 2024-02-29: no 29 February in 2026, so valid through Sat 2026-02-28."""
+    assert provisional_valid_until(date(2024, 2, 29)) == date(2026, 2, 28)
+    assert provisional_valid_until(date(2028, 2, 29)) == date(2030, 2, 28)
+    assert provisional_valid_until(date(2027, 1, 31)) == date(2029, 1, 30)
