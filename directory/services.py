@@ -189,6 +189,19 @@ def registration_confirm(*, registration, actor, on=None, project=None, reason="
 
 
 @transaction.atomic
+def registration_import_confirmed(*, registration, actor, on, reason):
+    """§3.2.1: a registration the existing register holds as confirmed is imported as confirmed, on the
+    date the register gives; no notice (the provider already knows)."""
+    registration = _apply(
+        registration, "confirm", actor=actor, reason=reason, allowed_from=(Registration.Status.PROVISIONAL,)
+    )
+    registration.confirmed_on = on
+    registration._history_user = actor
+    registration.save()
+    return registration
+
+
+@transaction.atomic
 def funded_project_report_decide(*, project, actor, approved, on=None, note=""):
     """Record the Secretariat's decision on a funded project's final report (§3.3.2).
 
