@@ -223,3 +223,30 @@ def test_closed_motions_show_the_result_to_members(client, staff):
     client.force_login(voters[0])
     page = client.get(url("list")).text
     assert "Failed" in page and "1 for, 2 against, 0 abstaining" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh-hant", ["你尚未表決。", "贊成", "棄權", "項目管理委員會"]),
+        ("zh-hans", ["你尚未表决。", "赞成", "弃权", "项目管理委员会"]),
+    ],
+)
+def test_the_area_is_translated(client, the_motion, alice, language, expected):
+    client.force_login(alice)
+    page = client.get(f"/{language}/committee/motions/{the_motion.pk}/").text
+    for text in expected:
+        assert text in page
+
+
+def test_a_chinese_reader_gets_the_result_notice_in_chinese_first(staff):
+    from cpp_registry.models import Notice
+
+    reader = member(email="chan@example.hk", language="zh-hant")
+    m = open_motion(actor=staff)
+    services.vote_cast(motion=m, member=reader, choice=FOR)
+    services.motion_close(motion=m, actor=staff)
+    notice = Notice.objects.get(template_key="motion_result", recipient=reader)
+    assert notice.subject.startswith(f"項目管理委員會動議 {m.reference}：通過")
+    assert "贊成 1 票，反對 0 票，棄權 0 票" in notice.body_text
+    assert "1 for, 0 against, 0 abstaining" in notice.body_text  # and in English after it
