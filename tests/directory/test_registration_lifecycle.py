@@ -47,9 +47,9 @@ def test_section_3_3_1_granted_2026_03_15_is_valid_until_2028_03_14(provider, pm
     assert Notice.objects.filter(template_key="registration_granted", recipient__email="owner@provider.example.hk")
 
 
-def test_section_3_3_1_a_29_february_grant_is_valid_until_27_february():
+def test_section_3_3_1_a_29_february_grant_runs_to_the_end_of_february():
     registration = grant(OrganisationFactory(), on=D(2028, 2, 29))
-    assert registration.valid_until == D(2030, 2, 27)
+    assert registration.valid_until == D(2030, 2, 28)
 
 
 def test_section_3_1_3_one_live_registration_per_organisation_and_category(provider):
