@@ -92,6 +92,7 @@ def motion_create(
     )
     motion.subject = subject if subject is not None else organisation
     motion.full_clean(exclude=["status"])
+    motion._history_user = actor
     motion.save()
     Paper.objects.bulk_create([Paper(motion=motion, order=i, **paper) for i, paper in enumerate(papers)])
     return motion
@@ -108,6 +109,7 @@ def motion_draft_save(*, motion, actor):
         motion.created_by = motion.created_by or actor
     if not motion.subject_type_id:
         motion.subject = motion.organisation
+    motion._history_user = actor
     motion.save()
     return motion
 
@@ -124,6 +126,7 @@ def motion_open(*, motion, actor):
     motion.open(by=actor, description=_("Opened for votes"))
     motion.opened_at = timezone.now()
     motion.opened_by = actor
+    motion._history_user = actor
     motion.save()
     notices_bulk_queue(
         [
@@ -222,6 +225,7 @@ def motion_close(*, motion, actor):
     motion.votes_for, motion.votes_against, motion.votes_abstain = votes_for, votes_against, votes_abstain
     motion.closed_at = timezone.now()
     motion.closed_by = actor
+    motion._history_user = actor
     motion.save()
     clock = deadline_start(
         subject=motion, kind=Deadline.Kind.DECISION_CARRY_OUT, start_day=timezone.localdate(motion.closed_at)
@@ -282,6 +286,7 @@ def motion_carry_out(*, motion, actor):
     motion.carried_out_at = now
     motion.carried_out_by = actor
     motion.carry_out_note = str(note or "")
+    motion._history_user = actor
     motion.save()
     deadline_meet(subject=motion, kind=Deadline.Kind.DECISION_CARRY_OUT, at=now)
     return motion

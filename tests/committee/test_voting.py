@@ -206,6 +206,8 @@ def test_every_transition_is_logged_with_who(staff, five):
     services.motion_close(motion=m, actor=staff)
     logs = list(StateLog.objects.for_(m).order_by("timestamp").values_list("transition", "state", "by_id"))
     assert logs == [("open", "open", staff.pk), ("close", "closed", staff.pk)]
+    history = list(m.history.order_by("history_date").values_list("status", "history_user_id"))
+    assert history == [("draft", staff.pk), ("open", staff.pk), ("closed", staff.pk)]
 
 
 def test_a_member_need_not_be_staff():
