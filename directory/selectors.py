@@ -12,14 +12,18 @@ def _live_registrations():
     return Registration.objects.live().order_by("category")
 
 
-def directory_organisations(*, q="", category="", state="", area=""):
+LIST_ONLY_DEFERRED = ("fax", "address_en", "address_zh", "website", "district", "areas", "br_number")
+
+
+def directory_organisations(*, q="", category="", state="", area="", for_list=False):
     """Every organisation with a provisional or confirmed registration (SPEC §6, §7), filtered.
 
     - `q`: one search box over the normalised names (English in any case, Chinese in either script);
       `contains` on the stored `search_text`, which PostgreSQL answers from a trigram index.
     - `category`, `state`: a live registration of that category and/or state.
     - `area`: §1.2.1 (a)–(e), declared by the provider or the area of one of its funded projects.
-    Three queries for a page: the count, the page, and its live registrations.
+    Three queries for a page: the count, the page, and its live registrations. `for_list` leaves out
+    the columns the list does not show (a phone number costs a parse per row).
     """
     live = Registration.objects.live().filter(organisation=OuterRef("pk"))
     if category:
@@ -33,8 +37,11 @@ def directory_organisations(*, q="", category="", state="", area=""):
     if area:
         projects = FundedProject.objects.filter(provider=OuterRef("pk"), areas__contains=area)
         organisations = organisations.filter(Q(areas__contains=area) | Exists(projects))
+    deferred = ("search_text", "code_of_conduct_file", "code_of_conduct_received_on")
+    if for_list:
+        deferred += LIST_ONLY_DEFERRED
     return (
-        organisations.defer("search_text", "code_of_conduct_file")
+        organisations.defer(*deferred)
         .prefetch_related(Prefetch("registrations", queryset=_live_registrations(), to_attr="live_registrations"))
         .order_by("name_en", "id")
     )
