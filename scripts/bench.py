@@ -10,8 +10,8 @@
 4. Drops the database.
 
 Only 127.0.0.1 is contacted. Environment: BENCH_PG (default postgres://postgres@127.0.0.1:5432),
-BENCH_DB (default etsp_bench), BENCH_ROUNDS (default 300), BENCH_ORGS (10000), BENCH_EXPIRE (100000), BENCH_KEEP=1 to keep the
-database afterwards.
+BENCH_DB (default etsp_bench), BENCH_ROUNDS (default 300), BENCH_ORGS (10000), BENCH_EXPIRE (100000),
+BENCH_KEEP=1 to keep the database afterwards.
 """
 
 import datetime
