@@ -70,6 +70,8 @@ def environment():
         "DJANGO_SETTINGS_MODULE": "cpp_registry.settings.local",
         "DEBUG": "False",
         "LOG_LEVEL": "WARNING",
+        # Connections kept between requests, as in production (settings/production.py).
+        "CONN_MAX_AGE": "60",
         # Notices are queued, not sent: the job's cost is writing them, as with a real worker elsewhere.
         "CELERY_BROKER_URL": "memory://",
         "CELERY_TASK_ALWAYS_EAGER": "False",

@@ -4,7 +4,7 @@ Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, EMAIL_* (s
 """
 
 from .base import *  # noqa: F403
-from .base import env, mailers
+from .base import DATABASES, env, mailers
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -16,4 +16,4 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 MAILERS = mailers(env("EMAIL_BACKEND", default="smtp"))
-CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
