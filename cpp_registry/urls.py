@@ -2,12 +2,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
 from .forms import LoginForm
 
-admin.site.site_header = "ETSP Registry — Secretariat"
-admin.site.site_title = "ETSP Registry"
+admin.site.site_header = _("ETSP Registry — Secretariat")
+admin.site.site_title = _("ETSP Registry")
+admin.site.index_title = _("Back office")
 
 auth_urls = [
     path(
@@ -26,6 +28,8 @@ auth_urls = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Pages that are not ours (the admin's) make browsers ask for /favicon.ico.
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,7 +1,9 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 
 from .models import Deadline
@@ -14,9 +16,13 @@ def home(request):
 
 @login_not_required
 def healthz(request):
-    from django.http import JsonResponse
-
     return JsonResponse({"status": "ok", "time": timezone.now().isoformat()})
+
+
+@login_not_required
+def favicon(request):
+    """Pages that are not ours (the admin's) make browsers ask for /favicon.ico."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @staff_member_required

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "home",
     "healthz",
+    "favicon",
     "login",
     "password_reset",
     "password_reset_done",
