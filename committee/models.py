@@ -16,6 +16,8 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from simple_history.models import HistoricalRecords
 
+from cpp_registry.documents import validate_document
+
 
 def _in_language(english, chinese):
     """The text in the page's language (Chinese for both scripts), falling back to the other."""
@@ -205,7 +207,7 @@ class Paper(models.Model):
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="papers", verbose_name=_("motion"))
     title_en = models.CharField(_("title (English)"), max_length=300)
     title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
-    document = models.FileField(_("document"), upload_to=paper_upload_to, blank=True)
+    document = models.FileField(_("document"), upload_to=paper_upload_to, blank=True, validators=[validate_document])
     link = models.URLField(_("link"), blank=True, help_text=_("A link to the case, for example in the back office."))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

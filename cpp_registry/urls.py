@@ -30,6 +30,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Pages that are not ours (the admin's) make browsers ask for /favicon.ico.
     path("favicon.ico", views.favicon, name="favicon"),
+    path("documents/<path:name>", views.document, name="document"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
 
+from .documents import document_response
 from .models import Deadline
 
 
@@ -23,6 +24,11 @@ def healthz(request):
 def favicon(request):
     """Pages that are not ours (the admin's) make browsers ask for /favicon.ico."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def document(request, name):
+    """Any uploaded document, to those entitled to it only (cpp_registry.documents)."""
+    return document_response(user=request.user, name=name)
 
 
 @staff_member_required

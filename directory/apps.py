@@ -7,4 +7,16 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Register and directory")
 
     def ready(self):
+        from cpp_registry.documents import register_document_field
+
         from . import checks  # noqa: F401  (registers the LC_CTYPE check)
+        from .models import Organisation
+
+        # §7.1: the signed code of conduct, to the Secretariat and to the organisation's own users.
+        register_document_field(Organisation, "code_of_conduct_file", can_read_code_of_conduct)
+
+
+def can_read_code_of_conduct(user, organisation):
+    if not user.is_authenticated:
+        return False
+    return user.has_perm("directory.view_organisation") or organisation.users.filter(pk=user.pk).exists()

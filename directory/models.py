@@ -16,6 +16,8 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from cpp_registry.documents import validate_document
+
 from .search import search_text_for
 from .validators import br_number_validator
 
@@ -163,7 +165,9 @@ class Organisation(BilingualName):
     code_of_conduct_kind = models.CharField(
         _("code of conduct"), max_length=10, choices=CodeOfConduct.choices, blank=True, help_text=_("§7.1")
     )
-    code_of_conduct_file = models.FileField(_("signed code of conduct"), upload_to="code-of-conduct/", blank=True)
+    code_of_conduct_file = models.FileField(
+        _("signed code of conduct"), upload_to="code-of-conduct/", blank=True, validators=[validate_document]
+    )
     code_of_conduct_received_on = models.DateField(_("code of conduct received on"), null=True, blank=True)
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)

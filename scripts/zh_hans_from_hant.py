@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Fill each Simplified-Chinese catalogue from its Traditional-Chinese sibling, then compile both.
+"""Fill each Simplified-Chinese catalogue from its Traditional-Chinese sibling, and compile it.
 
     .venv/bin/python scripts/zh_hans_from_hant.py [--all]
 
@@ -24,6 +24,10 @@ PHRASES = {
     "电邮": "电子邮件",
     "帐户": "账户",
     "网络位址": "网络地址",
+    "上载": "上传",
+    "档案": "文件",
+    "「": "“",
+    "」": "”",
     "储存": "保存",
     "主页": "首页",
     "范本": "模板",
@@ -63,9 +67,9 @@ def main(refill_all):
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
             filled += 1
-        hans.save()
-        hans.save_as_mofile(str(hans_path.with_suffix(".mo")))
-        polib.pofile(str(hant_path)).save_as_mofile(str(hant_path.with_suffix(".mo")))
+        if filled:
+            hans.save()
+            hans.save_as_mofile(str(hans_path.with_suffix(".mo")))
         print(f"{folder.relative_to(ROOT)}: {filled} filled, {len(hans.untranslated_entries())} untranslated")
 
 
