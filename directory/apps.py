@@ -7,11 +7,21 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Register and directory")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from cpp_registry.documents import register_document_field
 
         from . import checks  # noqa: F401  (registers the LC_CTYPE check)
-        from .models import Organisation
+        from .cache import directory_changed
+        from .models import FundedProject, Organisation, Registration
 
+        # The cached directory results follow every saved change to what the directory shows; the
+        # expiry job's bulk UPDATE raises the version itself (directory/cache.py).
+        for model in (Organisation, Registration, FundedProject):
+            post_save.connect(directory_changed, sender=model, dispatch_uid=f"directory_changed_save_{model.__name__}")
+            post_delete.connect(
+                directory_changed, sender=model, dispatch_uid=f"directory_changed_delete_{model.__name__}"
+            )
         # §7.1: the signed code of conduct, to the Secretariat and to the organisation's own users.
         register_document_field(Organisation, "code_of_conduct_file", can_read_code_of_conduct)
 

@@ -519,3 +519,18 @@ class ContactChangeRequest(models.Model):
             if before.get(name, "") != after:
                 rows.append((name, self._meta.get_field(name).verbose_name, before.get(name, ""), after))
         return rows
+
+
+class DirectoryVersion(models.Model):
+    """One row whose number goes up, in the same transaction, with every change the public directory can
+    show (an organisation, a registration, a funded project). The directory's rendered results are cached
+    under this number (directory/cache.py), so a change is visible on the very next request (§5.1.2)."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("directory version")
+        default_permissions = ()
+
+    def __str__(self):
+        return str(self.number)

@@ -20,6 +20,7 @@ from cpp_registry import deadlines, workdays
 from cpp_registry.models import Deadline
 from cpp_registry.notices import build_notice, notices_bulk_queue
 
+from .cache import directory_changed
 from .models import CONTACT_FIELDS, Category, ContactChangeRequest, FundedProject, Organisation, Registration, Warning
 
 STALE_MESSAGE = gettext_lazy(
@@ -421,6 +422,7 @@ def _expire_batch(*, today, now, content_type, limit):
     description = _("The 24-month provisional period ended without a confirmed funded project (§3.3.3).")
     changes = {"status": Registration.Status.CANCELLED_EXPIRED, "ended_on": today, "end_reason": description}
     Registration.objects.filter(id__in=ids, status=Registration.Status.PROVISIONAL).update(**changes)
+    directory_changed()  # a bulk UPDATE sends no post_save: the cached directory must still follow
     for row in rows:
         row.__dict__.update(changes)  # the in-memory copies, for history and notices; never saved
     History = Registration.history.model

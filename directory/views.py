@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors, services
+from . import cache, selectors, services
 from .exports import EXPORT_COLUMNS, SCHEMA_VERSION, export_rows
 from .forms import ContactChangeForm, DirectorySearchForm, WithdrawForm
 from .models import CONTACT_FIELDS, Registration, area_labels
@@ -26,25 +27,35 @@ PAGE_SIZE = 20
 @login_not_required
 @require_GET
 def directory_list(request):
+    """The directory (SPEC §7). The results (count, table, pages) are rendered once per register version,
+    language and search, then served from the cache (directory/cache.py): one query on a hit."""
     form = DirectorySearchForm(request.GET or None)
     filters = form.filters()
-    organisations = selectors.directory_organisations(**filters, for_list=True)
-    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
+    page_number = query.pop("page", [None])[-1]
+    query = query.urlencode()
+
+    def render_results():
+        organisations = selectors.directory_organisations(**filters, for_list=True)
+        page = Paginator(organisations, PAGE_SIZE).get_page(page_number)
+        context = {
+            "page": page,
+            "rows": _rows(page.object_list),
+            "query": query,
+            # One reverse() for the page, not one per row.
+            "detail_prefix": reverse("directory:detail", kwargs={"pk": 0})[:-2],
+        }
+        return render_to_string("directory/_results.html", context, request=request)
+
+    results = cache.cached_fragment(
+        parts=(translation.get_language(), sorted(filters.items()), page_number, query),
+        version=cache.directory_version(),
+        render=render_results,
+    )
     return render(
         request,
         "directory/list.html",
-        {
-            "form": form,
-            "selects": _selects(form),
-            "page": page,
-            "rows": _rows(page.object_list),
-            "filters": filters,
-            "query": query.urlencode(),
-            # One reverse() for the page, not one per row.
-            "detail_prefix": reverse("directory:detail", kwargs={"pk": 0})[:-2],
-        },
+        {"form": form, "selects": _selects(form), "filters": filters, "query": query, "results": mark_safe(results)},  # noqa: S308 — our own rendered template
     )
 
 

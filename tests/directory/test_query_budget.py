@@ -14,8 +14,10 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 
-# anonymous visitor: count, page, live registrations of the page
-LIST_QUERIES = 3
+# anonymous visitor, first request at this register version: the version, count, page, live registrations
+LIST_QUERIES = 4
+# the same request again at the same version: the version only (the results come from the cache)
+LIST_QUERIES_CACHED = 1
 # the organisation, its live registrations, its approved funded projects
 DETAIL_QUERIES = 3
 # one chunk of 2,000: organisations, live registrations, approved projects
@@ -77,6 +79,21 @@ def test_directory_pages_have_a_fixed_query_budget(client, django_assert_num_que
     with django_assert_num_queries(budget):
         response = client.get(url)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", [100, 1000])
+@pytest.mark.parametrize("url", [url for url, budget in PAGES if budget == LIST_QUERIES])
+def test_the_same_search_again_is_served_from_the_cache(client, django_assert_num_queries, n, url):
+    seed(n)
+    first = client.get(url).content
+    with django_assert_num_queries(LIST_QUERIES_CACHED):
+        again = client.get(url).content
+    assert _results(again) == _results(first)
+
+
+def _results(html):
+    html = html.decode()
+    return html[html.index('id="result-count"') : html.index('id="downloads-heading"')]
 
 
 @pytest.mark.parametrize("n", [100, 1000])
