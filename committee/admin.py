@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,8 +17,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_fsm_log.admin import StateLogInline
-from simple_history.admin import SimpleHistoryAdmin
 
+from cpp_registry.admin_base import HistoryAdmin as SimpleHistoryAdmin
 from cpp_registry.models import Deadline
 
 from . import services
@@ -219,7 +219,9 @@ class MotionAdmin(SimpleHistoryAdmin):
 
     def record_votes_view(self, request, object_id):
         """A meeting's votes, entered by the Secretariat on the members' behalf, all or none."""
-        motion = get_object_or_404(Motion, pk=unquote(object_id))
+        motion = self.get_object(request, unquote(object_id))  # None for a malformed or unknown id
+        if motion is None:
+            raise Http404
         if not request.user.has_perm("committee.record_vote"):
             raise PermissionDenied
         change_url = reverse("admin:committee_motion_change", args=[motion.pk])

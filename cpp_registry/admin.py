@@ -4,9 +4,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import services, workdays
+from .admin_base import HistoryAdmin as SimpleHistoryAdmin
 from .models import ClosureDay, Deadline, Notice, User
 from .notices import notice_resend
 

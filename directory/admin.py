@@ -3,12 +3,14 @@
 import datetime
 
 from django.contrib import admin, messages
+from django.http import Http404
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 from django_fsm_log.admin import StateLogInline
-from simple_history.admin import SimpleHistoryAdmin
+
+from cpp_registry.admin_base import HistoryAdmin as SimpleHistoryAdmin
 
 from . import services
 from .forms import ContactChangeDecisionForm, OrganisationAdminForm, RegistrationGrantForm, ReportDecisionForm
@@ -161,6 +163,12 @@ class RegistrationAdmin(FSMAdminMixin, SimpleHistoryAdmin):
             raise
         obj.pk = registration.pk
         obj.__dict__.update({"valid_until": registration.valid_until})
+
+    def fsm_transition_view(self, request, object_id, transition_name, **kwargs):
+        """Only the transitions that have a service here have a page; any other name is not found."""
+        if transition_name not in self.SERVICES:
+            raise Http404
+        return super().fsm_transition_view(request, object_id, transition_name, **kwargs)
 
     def _apply_fsm_transition(self, *, obj, transition_name, request, kwargs=None):
         service = self.SERVICES.get(transition_name)
