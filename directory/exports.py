@@ -4,7 +4,7 @@ docs/directory.md. Add columns only at the end and bump SCHEMA_VERSION when a me
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from .models import Category, FundedProject, Registration
+from .models import CONTACT_FIELDS, Category, FundedProject, Registration
 from .selectors import organisation_areas
 
 SCHEMA_VERSION = 1
@@ -18,15 +18,7 @@ EXPORT_COLUMNS = [
     "category_1_valid_until",
     "category_2_status",
     "category_2_valid_until",
-    "address_en",
-    "address_zh",
-    "district",
-    "phone",
-    "fax",
-    "email",
-    "website",
-    "contact_person",
-    "contact_title",
+    *CONTACT_FIELDS,  # §5.1.1 (a), in the order the schema documents
     "areas",
     "url",
 ]

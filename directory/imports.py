@@ -16,22 +16,14 @@ from django.utils.translation import gettext as _
 from cpp_registry import workdays
 
 from . import services
-from .models import Category, District, Organisation, Registration
+from .models import CONTACT_FIELDS, Category, District, Organisation, Registration
 
 REQUIRED = ["name_en", "br_number", "category", "status", "granted_on"]
 COLUMNS = [
     "name_en",
     "name_zh",
     "br_number",
-    "address_en",
-    "address_zh",
-    "district",
-    "phone",
-    "fax",
-    "email",
-    "website",
-    "contact_person",
-    "contact_title",
+    *CONTACT_FIELDS,  # §5.1.1 (a), in the order the schema documents
     "category",
     "status",
     "granted_on",
