@@ -1,7 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-Never `playwright install` (no downloads here): the browser is /usr/bin/chromium. Sync Playwright runs an
-event loop, so Django's async-safety check is relaxed for these tests only.
+Playwright never downloads a browser here (no internet): the browser is Debian's /usr/bin/chromium.
+Sync Playwright runs an event loop, so Django's async-safety check is relaxed for these tests only.
 """
 
 import os
