@@ -161,10 +161,9 @@ def test_enforce_uses_a_fixed_number_of_queries(pmt, director, django_assert_max
             org = Organisation.objects.create(name_en=f"Org {start + i}", br_number=f"{start + i:08d}")
             deadlines.deadline_start(subject=org, kind=Kind.COMPLAINT_NOTIFY, start_day=date(2026, 11, 20))
 
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from django.contrib.contenttypes.models import ContentType
 
     seed(3, 10_000_000)
     ContentType.objects.clear_cache()  # both runs start cold, whatever ran before this test

@@ -121,3 +121,41 @@ def test_a_failed_send_is_recorded_and_can_be_resent(org, monkeypatch, django_ca
     assert notice.sent_at is not None and notice.last_error == ""
     assert len(mail.outbox) == 1
     assert notice_resend(notice=notice) is False
+
+
+def test_the_task_retries_an_smtp_failure_and_sends_once_it_clears(org, monkeypatch):
+    """Two refusals, then the server answers: three attempts, one email, the error cleared."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    notice = queue(UserFactory(email="a@example.hk"), org)
+    real_send = EmailBackend.send_messages
+    refusals = iter([smtplib.SMTPServerDisconnected("down"), smtplib.SMTPServerDisconnected("still down")])
+
+    def flaky(self, messages):
+        failure = next(refusals, None)
+        if failure:
+            raise failure
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", flaky)
+    notice_send.apply(args=[notice.pk])
+    notice.refresh_from_db()
+    assert (notice.attempts, notice.last_error, notice.sent_at is not None) == (3, "", True)
+    assert len(mail.outbox) == 1
+
+
+def test_the_task_gives_up_after_its_retries_and_keeps_the_error(org, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    notice = queue(UserFactory(email="a@example.hk"), org)
+
+    def refuse(self, messages):
+        raise smtplib.SMTPServerDisconnected("gone")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    notice_send.apply(args=[notice.pk])
+    notice.refresh_from_db()
+    assert notice.sent_at is None
+    assert notice.attempts == 4  # the first try and three retries
+    assert "gone" in notice.last_error
+    assert mail.outbox == []
