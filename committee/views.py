@@ -91,34 +91,35 @@ def motion_vote(request, pk):
     return redirect(motion)
 
 
-@committee_area
-@require_POST
-def motion_close(request, pk):
+def _secretariat_action(request, pk, service, success):
+    """Close or carry out: staff only, through the service; a refusal is a message, never a 500."""
     motion = selectors.motion_detail_for(user=request.user, pk=pk)
     if not selectors.can_close(request.user):
         raise PermissionDenied
     try:
-        motion = services.motion_close(motion=motion, actor=request.user)
+        motion = service(motion=motion, actor=request.user)
     except services.CommitteeError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, result_message(motion))
+        messages.success(request, success(motion))
     return redirect(motion)
+
+
+@committee_area
+@require_POST
+def motion_close(request, pk):
+    return _secretariat_action(request, pk, services.motion_close, result_message)
 
 
 @committee_area
 @require_POST
 def motion_carry_out(request, pk):
-    motion = selectors.motion_detail_for(user=request.user, pk=pk)
-    if not selectors.can_close(request.user):
-        raise PermissionDenied
-    try:
-        motion = services.motion_carry_out(motion=motion, actor=request.user)
-    except services.CommitteeError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Decision carried out: %(note)s") % {"note": motion.carry_out_note})
-    return redirect(motion)
+    return _secretariat_action(
+        request,
+        pk,
+        services.motion_carry_out,
+        lambda motion: _("Decision carried out: %(note)s") % {"note": motion.carry_out_note},
+    )
 
 
 @committee_area
