@@ -26,6 +26,18 @@ def _in_language(english, chinese):
     return english or chinese
 
 
+def actor_field(verbose_name):
+    """Who did one step of a motion. PROTECT: an officer who acted on a motion is deactivated, never deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class MotionQuerySet(models.QuerySet):
     def not_draft(self):
         return self.exclude(status=Motion.Status.DRAFT)
@@ -85,41 +97,13 @@ class Motion(FSMModelMixin, models.Model):
     votes_abstain = models.PositiveSmallIntegerField(_("abstentions"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = actor_field(_("created by"))
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("opened by"),
-    )
+    opened_by = actor_field(_("opened by"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("closed by"),
-    )
+    closed_by = actor_field(_("closed by"))
     carried_out_at = models.DateTimeField(_("carried out"), null=True, blank=True)
-    carried_out_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("carried out by"),
-    )
+    carried_out_by = actor_field(_("carried out by"))
     carry_out_note = models.TextField(_("what was done"), blank=True)
 
     objects = MotionQuerySet.as_manager()
