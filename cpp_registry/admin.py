@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -102,31 +101,36 @@ class DeadlineAdmin(admin.ModelAdmin):
 
 
 class NoticeStatusFilter(admin.SimpleListFilter):
+    """Where each notice is on its way (Notice.delivery): pending, sending (retrying), sent, given up."""
+
     title = _("delivery")
     parameter_name = "delivery"
 
     def lookups(self, request, model_admin):
-        return [("sent", _("Sent")), ("pending", _("Pending")), ("failed", _("Failed"))]
+        return Notice.Delivery.choices
 
     def queryset(self, request, queryset):
+        unsent = queryset.filter(sent_at__isnull=True)
         match self.value():
-            case "sent":
+            case Notice.Delivery.SENT:
                 return queryset.filter(sent_at__isnull=False)
-            case "pending":
-                return queryset.filter(sent_at__isnull=True, last_error="")
-            case "failed":
-                return queryset.filter(Q(sent_at__isnull=True) & ~Q(last_error=""))
+            case Notice.Delivery.GIVEN_UP:
+                return unsent.filter(given_up_at__isnull=False)
+            case Notice.Delivery.SENDING:
+                return unsent.filter(given_up_at__isnull=True, attempts__gt=0)
+            case Notice.Delivery.PENDING:
+                return unsent.filter(given_up_at__isnull=True, attempts=0)
         return queryset
 
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "recipient_email", "subject", "template_key", "sent_at", "attempts"]
+    list_display = ["created_at", "recipient_email", "subject", "template_key", "delivery", "sent_at", "attempts"]
     list_filter = [NoticeStatusFilter, "template_key", "language"]
     search_fields = ["recipient_email", "subject", "idempotency_key"]
     date_hierarchy = "created_at"
     actions = ["resend"]
-    readonly_fields = [f.name for f in Notice._meta.fields]
+    readonly_fields = ["delivery", *(f.name for f in Notice._meta.fields)]
 
     def has_add_permission(self, request):
         return False
@@ -134,8 +138,13 @@ class NoticeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the record of what was sent is kept for good (SPEC §11)
 
+    @admin.display(description=_("delivery"))
+    def delivery(self, obj: Notice) -> str:
+        return obj.delivery.label
+
     @admin.action(description=_("Resend the selected unsent notices"), permissions=["change"])
     def resend(self, request, queryset):
+        """Clears the error and the give-up of each unsent notice and queues it again (sent ones stay)."""
         count = sum(notice_resend(notice=n) for n in queryset.filter(sent_at__isnull=True))
         self.message_user(
             request,

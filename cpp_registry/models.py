@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -165,7 +166,19 @@ class Deadline(models.Model):
 
 
 class Notice(models.Model):
-    """A written notice (SPEC §11): written with the change that causes it, sent after commit, once."""
+    """A written notice (SPEC §11): written with the change that causes it, sent after commit, once.
+
+    Delivery state: pending (not tried yet), sending (tried, being retried), sent, given up (the task
+    stopped retrying; the error is kept). `queued_at` is when it was last handed to the worker: an unsent
+    notice handed over long ago was lost on the way (a process died after commit) and is queued again by
+    the sweep (cpp_registry.notices.notices_sweep).
+    """
+
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        GIVEN_UP = "given_up", _("Given up")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -188,14 +201,41 @@ class Notice(models.Model):
     related = GenericForeignKey("content_type", "object_id")
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    queued_at = models.DateTimeField(
+        _("queued"), default=timezone.now, help_text=_("When it was last handed to the worker for sending.")
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    given_up_at = models.DateTimeField(
+        _("given up"),
+        null=True,
+        blank=True,
+        help_text=_("When sending stopped after its retries; resend to try again."),
+    )
 
     class Meta:
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sweep's question, asked every few minutes of a table that only grows: the unsent few.
+            models.Index(
+                fields=["queued_at"],
+                name="notice_unsent_queued_idx",
+                condition=models.Q(sent_at__isnull=True, given_up_at__isnull=True),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.subject} → {self.recipient_email}"
+
+    @property
+    def delivery(self) -> "Notice.Delivery":
+        if self.sent_at is not None:
+            return self.Delivery.SENT
+        if self.given_up_at is not None:
+            return self.Delivery.GIVEN_UP
+        if self.attempts:
+            return self.Delivery.SENDING
+        return self.Delivery.PENDING

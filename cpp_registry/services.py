@@ -1,41 +1,14 @@
-"""Write services of the core that are not a single clock or template: delivery, scheduled jobs,
-closure days."""
+"""Write services of the core that are not a single clock or template: scheduled jobs, closure days.
+(Delivering notices is cpp_registry/notices.py's.)"""
 
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from . import deadlines, workdays
-from .models import ClosureDay, Deadline, Notice
+from .models import ClosureDay, Deadline
 from .notices import build_notice, notices_bulk_queue
 from .roles import Role
-
-
-def notice_deliver(*, notice_id):
-    """Send one stored notice, once. The row is locked while sending so that two deliveries of the task
-    cannot both send; a failure is recorded (attempts, last error) and re-raised for the task to retry."""
-    error = None
-    with transaction.atomic():
-        notice = Notice.objects.select_for_update().filter(pk=notice_id, sent_at__isnull=True).first()
-        if notice is None:
-            return False
-        message = EmailMultiAlternatives(subject=notice.subject, body=notice.body_text, to=[notice.recipient_email])
-        if notice.body_html:
-            message.attach_alternative(notice.body_html, "text/html")
-        try:
-            message.send()
-        except Exception as exc:  # recorded here, re-raised below for the task to judge
-            error = exc
-        Notice.objects.filter(pk=notice.pk).update(
-            attempts=F("attempts") + 1,
-            sent_at=None if error else timezone.now(),
-            last_error=f"{type(error).__name__}: {error}"[:2000] if error else "",
-        )
-    if error:
-        raise error
-    return True
 
 
 def _recipients_for(clocks, role_members):

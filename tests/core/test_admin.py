@@ -115,8 +115,10 @@ def test_resend_a_failed_notice_from_the_admin(pmt_client, django_capture_on_com
         context={"clock": clock},
         idempotency_key="admin-test",
     )
-    Notice.objects.filter(pk=notice.pk).update(last_error="SMTPServerDisconnected", attempts=3)
-    failed = pmt_client.get("/en/admin/core/notice/?delivery=failed").context["cl"].result_list
+    Notice.objects.filter(pk=notice.pk).update(
+        last_error="SMTPServerDisconnected", attempts=4, given_up_at=notice.created_at
+    )
+    failed = pmt_client.get("/en/admin/core/notice/?delivery=given_up").context["cl"].result_list
     assert [n.pk for n in failed] == [notice.pk]
     with django_capture_on_commit_callbacks(execute=True):
         response = pmt_client.post(
