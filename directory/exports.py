@@ -1,13 +1,24 @@
 """Open data of the directory (issue 3 §6): one stable schema for CSV and JSON, documented in
-docs/directory.md. Add columns only at the end and bump SCHEMA_VERSION when a meaning changes."""
+docs/directory.md. Add columns only at the end and bump SCHEMA_VERSION when a meaning changes.
 
-from django.db.models import Prefetch
+The CSV is for spreadsheets: every cell is formula-safe (cpp_registry.csvsafe) and phone and fax numbers are
+written as the programme writes them, `(852) 2123 4567`; the JSON keeps E.164 (`+85221234567`)."""
+
+from collections.abc import Iterator
+
+import phonenumbers
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
+from phonenumber_field.phonenumber import PhoneNumber
 
-from .models import CONTACT_FIELDS, Category, FundedProject, Registration
+from cpp_registry.csvsafe import csv_safe
+
+from .models import CONTACT_FIELDS, Category, FundedProject, Organisation, Registration
 from .selectors import organisation_areas
 
-SCHEMA_VERSION = 1
+# 2: CSV cells that would start a formula are prefixed with ' ; phone and fax in the CSV as (852) 2123 4567.
+SCHEMA_VERSION = 2
 
 EXPORT_COLUMNS = [
     "id",
@@ -24,8 +35,25 @@ EXPORT_COLUMNS = [
 ]
 
 
-def export_rows(request, organisations):
-    """One dict per organisation of the directory, in EXPORT_COLUMNS order; values are plain strings."""
+def phone_as_written(number: PhoneNumber | None) -> str:
+    """`(852) 2123 4567`: the country code in brackets, then the number as that country groups it — how
+    the programme writes numbers, and nothing a spreadsheet reads as a formula (E.164's `+` would be)."""
+    if not number:
+        return ""
+    if not number.is_valid():
+        return str(number.raw_input or number)
+    international = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    prefix = f"+{number.country_code}"
+    return f"({number.country_code}){international.removeprefix(prefix)}"
+
+
+def export_rows(
+    request: HttpRequest, organisations: QuerySet[Organisation], *, for_csv: bool = False
+) -> Iterator[dict[str, str]]:
+    """One dict per organisation of the directory, in EXPORT_COLUMNS order; values are plain strings.
+
+    `for_csv`: phone and fax as written (`(852) 2123 4567`) and every cell formula-safe (`csv_safe`)."""
+    phone = phone_as_written if for_csv else (lambda number: str(number or ""))
     organisations = organisations.prefetch_related(
         Prefetch(
             "funded_projects",
@@ -47,8 +75,8 @@ def export_rows(request, organisations):
             "address_en": organisation.address_en,
             "address_zh": organisation.address_zh,
             "district": organisation.district,
-            "phone": str(organisation.phone or ""),
-            "fax": str(organisation.fax or ""),
+            "phone": phone(organisation.phone),
+            "fax": phone(organisation.fax),
             "email": organisation.email,
             "website": organisation.website,
             "contact_person": organisation.contact_person,
@@ -64,4 +92,7 @@ def export_rows(request, organisations):
                 if registration and registration.status == Registration.Status.PROVISIONAL and registration.valid_until
                 else ""
             )
-        yield {column: row[column] for column in EXPORT_COLUMNS}
+        if for_csv:
+            yield {column: csv_safe(row[column]) for column in EXPORT_COLUMNS}
+        else:
+            yield {column: row[column] for column in EXPORT_COLUMNS}

@@ -7,7 +7,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -125,14 +125,15 @@ def _export_filters(request):
 
 @login_not_required
 @require_GET
-def export_csv(request):
-    """Open data (docs/directory.md): UTF-8 with a byte-order mark, so that Excel reads the Chinese."""
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """Open data (docs/directory.md): UTF-8 with a byte-order mark, so that Excel reads the Chinese; every
+    field quoted and no cell starting a formula (cpp_registry.csvsafe): providers write their own details."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
-    for row in export_rows(request, selectors.directory_organisations(**_export_filters(request))):
-        writer.writerow(row)
+    organisations = selectors.directory_organisations(**_export_filters(request))
+    writer.writerows(export_rows(request, organisations, for_csv=True))
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="etsp-directory.csv"'
     return response
