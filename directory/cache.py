@@ -6,9 +6,14 @@ week. The rendered results (count, table, pages) are kept in the cache under a k
 as the change — saves through `post_save`/`post_delete` of the three models, the expiry job's bulk UPDATE
 explicitly. A change is therefore seen by the next request, whichever process serves it; the time limit
 only frees memory. When the version row is missing (a flushed test database) nothing is cached.
+
+Anyone can ask, anonymously: the key holds only what decides the page — the language, the cleaned filters
+and the page actually shown — never the raw query string, so that junk parameters, invalid filter values
+and impossible page numbers cannot multiply the entries.
 """
 
 import hashlib
+from collections.abc import Callable, Hashable
 
 from django.core.cache import cache
 from django.db.models import F
@@ -19,7 +24,7 @@ CACHE_SECONDS = 600
 _PK = 1
 
 
-def directory_version():
+def directory_version() -> int | None:
     return DirectoryVersion.objects.filter(pk=_PK).values_list("number", flat=True).first()
 
 
@@ -29,14 +34,47 @@ def directory_changed(**_signal_kwargs):
         DirectoryVersion.objects.get_or_create(pk=_PK)
 
 
-def cached_fragment(*, parts, version, render):
-    """`render()`'s HTML, from the cache when the same parts were rendered at the same version."""
+def page_asked(raw: str | None) -> int:
+    """The page number in the query string as Django's paginator reads it: not a whole number → 1."""
+    try:
+        return int(raw) if raw is not None else 1
+    except ValueError:
+        return 1
+
+
+def _real_page(number: int, pages: int) -> int:
+    """The page `Paginator.get_page(number)` shows: out of range (below 1 too) → the last page."""
+    return number if 1 <= number <= pages else pages
+
+
+def cached_page(
+    *,
+    parts: Hashable,
+    number: int,
+    version: int | None,
+    render: Callable[[int], tuple[int, int, str]],
+) -> str:
+    """The HTML of page `number` of the results described by `parts` (the language and the cleaned filters —
+    never the raw query string), from the cache when it was rendered at this version.
+
+    Entries are keyed by the page actually shown, so that nobody can fill the cache with page numbers: a
+    number out of range is mapped to the real page through the page count kept with page 1.
+    `render(number)` returns (page shown, number of pages, HTML)."""
     if version is None:
-        return render()
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"directory:v{version}:{digest}"
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, CACHE_SECONDS)
+        return render(number)[2]
+
+    def key(page: int) -> str:
+        digest = hashlib.sha256(repr((parts, page)).encode()).hexdigest()[:32]
+        return f"directory:v{version}:{digest}"
+
+    entry = cache.get(key(number)) if number >= 1 else None
+    if entry is None and number != 1:
+        first = cache.get(key(1))
+        if first is not None:
+            real = _real_page(number, first[0])
+            entry = first if real == 1 else cache.get(key(real))
+    if entry is not None:
+        return entry[1]
+    shown, pages, html = render(number)
+    cache.set(key(shown), (pages, html), CACHE_SECONDS)
     return html

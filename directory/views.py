@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -26,18 +27,17 @@ PAGE_SIZE = 20
 
 @login_not_required
 @require_GET
-def directory_list(request):
+def directory_list(request: HttpRequest) -> HttpResponse:
     """The directory (SPEC §7). The results (count, table, pages) are rendered once per register version,
-    language and search, then served from the cache (directory/cache.py): one query on a hit."""
+    language, cleaned search and page shown, then served from the cache (directory/cache.py): one query on a
+    hit. Links (pages, downloads) carry the cleaned filters only."""
     form = DirectorySearchForm(request.GET or None)
-    filters = form.filters()
-    query = request.GET.copy()
-    page_number = query.pop("page", [None])[-1]
-    query = query.urlencode()
+    filters = {name: value for name, value in form.filters().items() if value}
+    query = urlencode(filters)
 
-    def render_results():
+    def render_results(number: int) -> tuple[int, int, str]:
         organisations = selectors.directory_organisations(**filters, for_list=True)
-        page = Paginator(organisations, PAGE_SIZE).get_page(page_number)
+        page = Paginator(organisations, PAGE_SIZE).get_page(number)
         context = {
             "page": page,
             "rows": _rows(page.object_list),
@@ -45,10 +45,12 @@ def directory_list(request):
             # One reverse() for the page, not one per row.
             "detail_prefix": reverse("directory:detail", kwargs={"pk": 0})[:-2],
         }
-        return render_to_string("directory/_results.html", context, request=request)
+        html = render_to_string("directory/_results.html", context, request=request)
+        return page.number, page.paginator.num_pages, html
 
-    results = cache.cached_fragment(
-        parts=(translation.get_language(), sorted(filters.items()), page_number, query),
+    results = cache.cached_page(
+        parts=(translation.get_language(), tuple(sorted(filters.items()))),
+        number=cache.page_asked(request.GET.get("page")),
         version=cache.directory_version(),
         render=render_results,
     )

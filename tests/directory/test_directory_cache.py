@@ -78,3 +78,67 @@ def test_a_rolled_back_change_leaves_the_cached_page_right(client, provider):
         )
         raise RuntimeError("rolled back")
     assert "1 provider found" in listed(client)
+
+
+# Issue 7 §3: the cache keys on what decides the page — never on the raw query string.
+
+
+def directory_entries():
+    """The directory's entries in this process's cache (the tests' cache is local memory)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches["default"]
+    assert isinstance(cache, LocMemCache)
+    return sorted(key for key in cache._cache if ":directory:" in key)
+
+
+@pytest.fixture
+def three_pages():
+    """45 providers, 20 a page: pages 1, 2 and 3."""
+    from tests.directory.factories import OrganisationFactory, RegistrationFactory
+
+    for organisation in OrganisationFactory.create_batch(45):
+        RegistrationFactory(organisation=organisation)
+
+
+def test_junk_parameters_make_no_new_cache_entries(client, provider):
+    plain = listed(client)
+    entries = directory_entries()
+    assert len(entries) == 1
+    for i in range(55):
+        assert listed(client, f"/en/directory/?junk{i}=x{i}") == plain
+    assert directory_entries() == entries
+    # Filters the form refuses are ignored, and leave no entry of their own either.
+    listed(client, "/en/directory/?category=9&state=nonsense&area=zz&q=")
+    assert directory_entries() == entries
+
+
+def test_a_page_number_out_of_range_or_not_a_number_uses_the_entry_of_the_page_shown(
+    client, three_pages, django_assert_num_queries
+):
+    pages = {number: listed(client, f"/en/directory/?page={number}") for number in (1, 2, 3)}
+    assert len({*pages.values()}) == 3 and "Page 3 of 3" in pages[3]
+    entries = directory_entries()
+    assert len(entries) == 3
+    for asked, shown in [("abc", 1), ("", 1), ("2.5", 1), ("-1", 3), ("0", 3), ("99999", 3), ("9" * 5000, 1)]:
+        with django_assert_num_queries(1):  # the register's version; the page from the cache
+            assert listed(client, f"/en/directory/?page={asked}") == pages[shown], asked
+    assert listed(client, "/en/directory/?page=2&utm_source=x") == pages[2]
+    assert directory_entries() == entries
+
+
+def test_an_impossible_page_first_asked_is_stored_as_the_page_shown(client, three_pages):
+    last = listed(client, "/en/directory/?page=99999")
+    assert "Page 3 of 3" in last
+    assert listed(client, "/en/directory/?page=3") == last
+    assert len(directory_entries()) == 1
+
+
+def test_the_links_carry_the_cleaned_filters_only(client, three_pages):
+    html = client.get("/en/directory/?q=provider&junk=1&category=9&page=2").content.decode()
+    ours = html[html.index('id="result-count"') :]  # the results, their pages and the downloads
+    assert "Page 2 of 3" in ours
+    assert 'href="?q=provider&amp;page=1"' in ours and 'href="?q=provider&amp;page=3"' in ours
+    assert 'export.csv?q=provider"' in ours and 'export.json?q=provider"' in ours
+    assert "junk" not in ours and "category=9" not in ours
