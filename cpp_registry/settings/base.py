@@ -167,6 +167,8 @@ SECURE_CSP = {
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A form sent from an expired page gets the portal's own page, in its language: go back and try again.
+CSRF_FAILURE_VIEW = "cpp_registry.views.csrf_failure"
 
 
 # Email (Django 6.1 MAILERS): console by default; a file or SMTP through the environment.

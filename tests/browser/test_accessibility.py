@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from directory.models import Organisation
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,7 +21,8 @@ AS_USER = {
 }
 
 
-def violations(browser, live_server, path, login=None):
+def violations(browser, live_server, path, login=None, then=None):
+    """axe's serious and critical findings on the page at `path` (after `then(page)`, if given)."""
     # The portal's CSP forbids inline scripts; the test context bypasses it to inject axe.
     context = browser.new_context(base_url=live_server.url, bypass_csp=True)
     page = context.new_page()
@@ -29,6 +31,8 @@ def violations(browser, live_server, path, login=None):
             log_in(page, login, PASSWORD)
             page.wait_for_load_state()
         page.goto(path)
+        if then:
+            then(page)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
     finally:
@@ -58,3 +62,33 @@ def test_signed_in_pages_pass_axe(browser, live_server, demo, lang):
         for path in paths:
             found[path] = violations(browser, live_server, path.format(lang=lang), login=email)
     assert found == {path: [] for paths in AS_USER.values() for path in paths}
+
+
+def submit_with_errors(**fields):
+    """Fill the fields (CSS selector: value), send the form, and wait for the error summary."""
+
+    def then(page):
+        for selector, value in fields.items():
+            page.fill(selector, value)
+        page.click("main form button[type=submit]")
+        page.wait_for_selector("#error-summary")
+
+    return then
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hant", "zh-hans"])
+def test_error_pages_and_forms_with_errors_pass_axe(browser, live_server, demo, lang):
+    """Issue 7 §7: the 404 page, and the log-in and contact-change forms showing the error summary."""
+    organisation = Organisation.objects.filter(users__email="applicant@demo.etsp.hk").first()
+    found = {
+        "404": violations(browser, live_server, f"/{lang}/no-such-page/"),
+        "log-in": violations(browser, live_server, f"/{lang}/accounts/login/", then=submit_with_errors()),
+        "contact change": violations(
+            browser,
+            live_server,
+            f"/{lang}/directory/mine/{organisation.pk}/contact-change/",
+            login="applicant@demo.etsp.hk",
+            then=submit_with_errors(**{"#id_email": "not-an-email"}),
+        ),
+    }
+    assert found == {"404": [], "log-in": [], "contact change": []}

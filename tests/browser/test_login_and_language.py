@@ -42,3 +42,26 @@ def test_the_back_office_runs_under_the_content_security_policy(page):
     page.goto("/zh-hant/admin/core/deadline/")
     assert page.locator("#changelist-filter").is_visible()
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "title"),
+    [("en", "There is a problem", "Error: "), ("zh-hant", "出現問題", "錯誤："), ("zh-hans", "出现问题", "错误：")],
+)
+def test_a_log_in_with_nothing_entered_shows_the_error_summary_focused(page, lang, heading, title):
+    """Issue 7 §7: the summary takes the focus on load (static/js/forms.js, under the CSP), and its link
+    takes the focus to the field."""
+    problems = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"/{lang}/accounts/login/")
+    page.click("main button[type=submit]")
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    assert page.title().startswith(title)
+    assert summary.get_by_role("heading").inner_text() == heading
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    summary.locator("a[href='#id_password']").click()
+    assert page.evaluate("document.activeElement.id") == "id_password"
+    assert page.locator("#id_password").get_attribute("aria-invalid") == "true"
+    assert page.locator("#id_password_error").is_visible()
+    assert problems == []
