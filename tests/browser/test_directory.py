@@ -1,5 +1,5 @@
 """The public directory in the real Chromium: a Guangdong factory types Simplified Chinese and finds a
-provider whose name the register holds in Traditional Chinese (issue 3 §6, SPEC §12)."""
+provider whose name the register holds in Traditional Chinese (issue 3 §6; docs/rules.md, languages)."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""SPEC §9: a motion passes when votes for exceed votes against; abstentions do not count; a tie fails."""
+"""§6.1.4: the PMC decides by simple majority — a motion passes when votes for exceed votes against;
+abstentions do not count; a tie fails (docs/rules.md, the committee)."""
 
 import pytest
 
@@ -19,7 +20,7 @@ PASSED, FAILED = Motion.Outcome.PASSED, Motion.Outcome.FAILED
         (4, 5, FAILED),
     ],
 )
-def test_section_9_simple_majority(votes_for, votes_against, expected):
+def test_section_6_1_4_simple_majority(votes_for, votes_against, expected):
     assert motion_outcome(votes_for=votes_for, votes_against=votes_against) == expected
 
 

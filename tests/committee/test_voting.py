@@ -1,4 +1,5 @@
-"""SPEC §9 and issue 4 §1–2: votes, closing, the quorum, and the frozen result."""
+"""§6.1.4 and §6.3.2 (docs/rules.md, the committee) and issue 4 §1–2: votes, closing, the quorum, and the
+frozen result."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -29,7 +30,7 @@ def five():
     return members(5)
 
 
-def test_section_9_three_for_two_against_passes(staff, five):
+def test_section_6_1_4_three_for_two_against_passes(staff, five):
     m = open_motion(actor=staff)
     vote_all(m, zip(five, [FOR, FOR, FOR, AGAINST, AGAINST], strict=True))
     m = services.motion_close(motion=m, actor=staff)
@@ -38,7 +39,7 @@ def test_section_9_three_for_two_against_passes(staff, five):
     assert (m.votes_for, m.votes_against, m.votes_abstain) == (3, 2, 0)
 
 
-def test_section_9_two_for_two_against_one_abstain_fails(staff, five):
+def test_section_6_1_4_two_for_two_against_one_abstain_fails(staff, five):
     m = open_motion(actor=staff)
     vote_all(m, zip(five, [FOR, FOR, AGAINST, AGAINST, ABSTAIN], strict=True))
     m = services.motion_close(motion=m, actor=staff)
@@ -46,13 +47,14 @@ def test_section_9_two_for_two_against_one_abstain_fails(staff, five):
     assert (m.votes_for, m.votes_against, m.votes_abstain) == (2, 2, 1)
 
 
-def test_section_9_abstentions_do_not_count(staff, five):
+def test_section_6_1_4_abstentions_do_not_count(staff, five):
     m = open_motion(actor=staff)
     vote_all(m, zip(five[:4], [FOR, ABSTAIN, ABSTAIN, ABSTAIN], strict=True))
     assert services.motion_close(motion=m, actor=staff).outcome == Motion.Outcome.PASSED
 
 
 def test_quorum_of_five_with_four_votes_refuses_to_close(settings, staff, five):
+    """§6.1.4 (decision): short of the quorum the motion stays open; an abstention takes part."""
     settings.PMC_QUORUM = 5
     m = open_motion(actor=staff)
     vote_all(m, zip(five[:4], [FOR, FOR, FOR, AGAINST], strict=True))
@@ -68,6 +70,7 @@ def test_quorum_of_five_with_four_votes_refuses_to_close(settings, staff, five):
 
 
 def test_a_vote_after_close_is_refused(staff, five):
+    """§6.3.2: the decision is final — after the close no vote is added and none is changed."""
     m = open_motion(actor=staff)
     vote_all(m, zip(five[:3], [FOR, AGAINST, AGAINST], strict=True))
     services.motion_close(motion=m, actor=staff)
@@ -82,6 +85,7 @@ def test_a_vote_after_close_is_refused(staff, five):
 
 
 def test_no_reopen_and_no_edit_after_close(staff, five):
+    """§6.3.2: the decision is final — a closed motion is not reopened, edited or closed again."""
     m = open_motion(actor=staff)
     services.vote_cast(motion=m, member=five[0], choice=FOR)
     services.motion_close(motion=m, actor=staff)
@@ -103,7 +107,7 @@ def test_a_vote_on_a_draft_is_refused(staff, five):
     assert not Vote.objects.exists()
 
 
-def test_section_9_one_vote_per_member_changed_until_close_and_every_change_audited(staff, five):
+def test_section_6_1_4_one_vote_per_member_changed_until_close_and_every_change_audited(staff, five):
     m = open_motion(actor=staff)
     vote, changed = services.vote_cast(motion=m, member=five[0], choice=FOR)
     assert changed
@@ -135,6 +139,7 @@ def test_a_stale_form_changes_nothing(staff, five):
 
 
 def test_the_secretariat_records_a_meetings_vote_on_a_members_behalf(staff, five):
+    """§6.1.4 (decision): a vote taken at a meeting is entered by the Secretariat, which the record names."""
     m = open_motion(actor=staff)
     vote, _changed = services.vote_cast(motion=m, member=five[0], choice=AGAINST, actor=staff)
     assert vote.member == five[0] and vote.recorded_by == staff
@@ -195,12 +200,14 @@ def test_section_6_1_4_closing_starts_the_ten_working_day_clock_and_sends_the_re
 
 
 def test_opening_tells_every_member(staff, five):
+    """§6.1.4: the Secretariat reports to the PMC — every member is told the motion awaits a vote."""
     m = open_motion(actor=staff)
     assert m.opened_by == staff and m.opened_at is not None
     assert Notice.objects.filter(template_key="motion_opened").count() == 5
 
 
 def test_every_transition_is_logged_with_who(staff, five):
+    """§6.3.2: the final decision is kept for good, with who opened and closed the motion and when."""
     m = open_motion(actor=staff)
     services.vote_cast(motion=m, member=five[0], choice=FOR)
     services.motion_close(motion=m, actor=staff)

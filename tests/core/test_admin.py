@@ -88,7 +88,7 @@ def test_admin_in_traditional_chinese(pmt_client):
 
 
 def test_adding_a_closure_day_in_the_admin_moves_clocks(pmt_client):
-    """§10: Thu 2026-09-24 + 5 working days = Fri 10-02; a typhoon on Mon 09-28 → Mon 10-05."""
+    """Decision: Thu 2026-09-24 + 5 working days = Fri 10-02; a typhoon on Mon 09-28 → Mon 10-05."""
     org = Organisation.objects.create(name_en="Org", br_number="11111111")
     clock = deadlines.deadline_start(subject=org, kind=Kind.CONTACT_CHANGE, start_day=date(2026, 9, 24))
     response = pmt_client.post(

@@ -1,4 +1,5 @@
-"""SPEC §10: clocks — start, stop, restart, meet, closure days, reminders and escalation."""
+"""The guide's deadlines as clocks (docs/rules.md, "Clocks and the calendar"): start, stop, restart, meet,
+closure days, reminders and escalation."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -40,6 +41,7 @@ def director():
 
 
 def test_rules_table_holds_every_kind():
+    """§4.1.3: 10 working days; §6.1.1: 2; §5.2.2: 5; §6.1.4: 10 (and one calendar month for the report)."""
     assert set(deadlines.RULES) == set(Kind)
     assert deadlines.RULES[Kind.APPLICATION_PROCESSING].length == 10
     assert deadlines.RULES[Kind.COMPLAINT_NOTIFY].length == 2
@@ -87,9 +89,9 @@ def test_meeting_a_clock_records_on_time_or_late(subject):
     assert Deadline.objects.filter(met_at__isnull=False).count() == 2
 
 
-def test_section_10_adding_a_closure_day_moves_open_clocks_that_span_it(subject):
-    """Thu 2026-09-24 + 5 working days = Fri 2026-10-02; a typhoon on Mon 2026-09-28 → Mon 2026-10-05.
-    A clock that started after the closure day, and a met clock, do not move."""
+def test_adding_a_closure_day_moves_open_clocks_that_span_it(subject):
+    """Decision: Thu 2026-09-24 + 5 working days = Fri 2026-10-02; a typhoon on Mon 2026-09-28 → Mon
+    2026-10-05. A clock that started after the closure day, and a met clock, do not move."""
     spanning = deadlines.deadline_start(subject=subject, kind=Kind.CONTACT_CHANGE, start_day=date(2026, 9, 24))
     later = deadlines.deadline_start(subject=subject, kind=Kind.COMPLAINT_NOTIFY, start_day=date(2026, 9, 29))
     other = Organisation.objects.create(name_en="Other Ltd", br_number="87654321")
@@ -109,7 +111,7 @@ def test_section_10_adding_a_closure_day_moves_open_clocks_that_span_it(subject)
     assert spanning.due_day == date(2026, 10, 2)
 
 
-def test_section_10_enforce_reminds_once_the_working_day_before(subject, pmt, director):
+def test_enforce_reminds_once_the_working_day_before(subject, pmt, director):
     """Due Tue 2026-11-24: no reminder on Fri 11-20, one on Mon 11-23, none again on a second run."""
     deadlines.deadline_start(subject=subject, kind=Kind.COMPLAINT_NOTIFY, start_day=date(2026, 11, 20))
     with time_machine.travel(hk(2026, 11, 20, 8), tick=False):
@@ -122,7 +124,7 @@ def test_section_10_enforce_reminds_once_the_working_day_before(subject, pmt, di
     assert Notice.objects.count() == 1
 
 
-def test_section_10_enforce_escalates_once_to_the_director(subject, pmt, director, django_capture_on_commit_callbacks):
+def test_enforce_escalates_once_to_the_director(subject, pmt, director, django_capture_on_commit_callbacks):
     """Due Tue 2026-11-24 and not met: on Wed 11-25 the Programme Director gets one escalation."""
     deadlines.deadline_start(subject=subject, kind=Kind.COMPLAINT_NOTIFY, start_day=date(2026, 11, 20))
     with time_machine.travel(hk(2026, 11, 25, 8), tick=False):

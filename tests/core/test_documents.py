@@ -33,24 +33,44 @@ def media(settings, tmp_path):
     ],
 )
 def test_a_wrong_file_is_refused_with_a_clear_message(name, content, error):
+    """§7.1: an upload that is not a PDF, PNG or JPEG — by its extension or by its first bytes — is refused."""
     with pytest.raises(ValidationError) as refused:
         validate_document(SimpleUploadedFile(name, content))
     assert error in " ".join(refused.value.messages)
 
 
-def test_a_pdf_or_an_image_is_accepted():
-    validate_document(SimpleUploadedFile("conduct.PDF", PDF))
-    validate_document(SimpleUploadedFile("scan.jpg", b"\xff\xd8\xff\xe0 jpeg"))
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("conduct.pdf", PDF), ("CONDUCT.PDF", PDF), ("scan.png", PNG), ("scan.jpg", JPEG), ("scan.JPEG", JPEG)],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_a_pdf_or_an_image_is_accepted(name, content):
+    """§7.1: the signed code of conduct as a PDF or a scan (PNG, JPEG, any case of extension) is accepted
+    by the record's own form, and stored as it was sent."""
+    organisation = Organisation.objects.create(name_en="Green Tech Ltd", br_number="12345678")
+    Form = modelform_factory(Organisation, fields=["code_of_conduct_file"])
+    form = Form(data={}, files={"code_of_conduct_file": SimpleUploadedFile(name, content)}, instance=organisation)
+    assert form.is_valid(), form.errors.as_text()
+    form.save()
+    organisation.refresh_from_db()
+    assert organisation.code_of_conduct_file.name.startswith("code-of-conduct/")
+    with organisation.code_of_conduct_file.open("rb") as stored:
+        assert stored.read() == content
 
 
 def test_a_file_over_10_mb_is_refused():
+    """§7.1 (decision): at most 10 MB."""
     big = SimpleUploadedFile("big.pdf", PDF + b"0" * MAX_BYTES)
     with pytest.raises(ValidationError, match="larger than 10 MB"):
         validate_document(big)
 
 
 def test_the_upload_form_refuses_a_wrong_file_and_changes_nothing():
-    """The validator sits on the model field, so the admin's forms refuse it too (translated)."""
+    """§7.1: the validator sits on the model field, so the admin's forms refuse it too (translated)."""
     from django.utils import translation
 
     organisation = Organisation.objects.create(name_en="Green Tech Ltd", br_number="12345678")
@@ -73,6 +93,7 @@ def organisation():
 
 
 def test_the_code_of_conduct_is_served_to_its_organisation_and_to_staff(client, organisation):
+    """§7.1: the signed code of conduct on record is read by the Secretariat and the organisation's users."""
     url = organisation.code_of_conduct_file.url
     assert url.startswith("/documents/code-of-conduct/")
     own = UserFactory(email="own@example.hk")
@@ -88,6 +109,7 @@ def test_the_code_of_conduct_is_served_to_its_organisation_and_to_staff(client, 
 
 @pytest.mark.parametrize("who", ["other organisation", "pmc member", "factory"])
 def test_the_code_of_conduct_answers_404_to_anyone_else(client, organisation, who):
+    """§7.1 (decision): to anyone else the file does not exist."""
     other = Organisation.objects.create(name_en="Other Ltd", br_number="87654321")
     users = {
         "other organisation": lambda: other.users.add(UserFactory(email="other@example.hk")) or other.users.get(),
@@ -99,6 +121,7 @@ def test_the_code_of_conduct_answers_404_to_anyone_else(client, organisation, wh
 
 
 def test_anonymous_is_asked_to_log_in(client, organisation):
+    """§7.1 (decision): a visitor who is not logged in is asked to log in, and reads nothing."""
     response = client.get(organisation.code_of_conduct_file.url)
     assert response.status_code == 302 and "/login/" in response["Location"]
 
@@ -110,6 +133,7 @@ def test_unknown_or_crafted_names_answer_404(client, name):
 
 
 def test_a_motion_paper_goes_to_members_and_staff_only(client):
+    """§6.1.4: the papers the Secretariat puts to the PMC are read by members and staff only."""
     motion = open_motion()
     paper = Paper.objects.create(motion=motion, title_en="Report")
     paper.document.save("report.pdf", ContentFile(PDF))

@@ -1,4 +1,5 @@
-"""SPEC §10: the working-day calendar. Every expected date is written out by hand."""
+"""The working-day calendar behind the guide's deadlines (§4.1.3, §5.2.2, §6.1.1, §6.1.4; docs/rules.md,
+"Clocks and the calendar"). Every expected date is written out by hand."""
 
 from datetime import date
 
@@ -29,8 +30,8 @@ GENERAL_HOLIDAYS = {
 
 
 @pytest.mark.parametrize("year", [2026, 2027])
-def test_section_10_general_holidays_are_the_cap_149_list(year):
-    """§10: general holidays (Cap. 149), 17 a year, pinned so a library update cannot move them."""
+def test_working_days_skip_the_cap_149_general_holidays(year):
+    """Decision: general holidays (Cap. 149), 17 a year, pinned so a library update cannot move them."""
     import holidays
 
     listed = holidays.HK(years=year, categories=(holidays.OPTIONAL,))
@@ -39,7 +40,8 @@ def test_section_10_general_holidays_are_the_cap_149_list(year):
         assert not is_working_day(date.fromisoformat(f"{year}-{month_day}"))
 
 
-def test_section_10_weekends_are_not_working_days():
+def test_weekends_are_not_working_days():
+    """Decision: Saturday and Sunday are not working days."""
     assert not is_working_day(date(2026, 11, 28))  # Saturday
     assert not is_working_day(date(2026, 11, 29))  # Sunday
     assert is_working_day(date(2026, 11, 30))  # Monday
@@ -51,7 +53,8 @@ def test_section_6_1_1_thursday_before_christmas_plus_2_is_tuesday():
 
 
 def test_section_6_1_1_friday_complaint_is_due_tuesday():
-    """§6.1.1 via §10: a complaint recorded on Friday 2026-11-20 must be notified by Tuesday 2026-11-24."""
+    """§6.1.1: a complaint recorded on Friday 2026-11-20 must be notified by Tuesday 2026-11-24 (day 0 is the
+    Friday)."""
     assert working_days_after(date(2026, 11, 20), 2) == date(2026, 11, 24)
 
 
@@ -65,8 +68,8 @@ def test_section_5_2_2_five_working_days_over_national_day():
     assert working_days_after(date(2026, 9, 24), 5) == date(2026, 10, 2)
 
 
-def test_section_10_a_closure_day_is_not_a_working_day():
-    """A typhoon day on Mon 2026-09-28 moves the same clock to Mon 2026-10-05."""
+def test_a_closure_day_is_not_a_working_day():
+    """§5.2.2 (decision): a typhoon day on Mon 2026-09-28 moves the same 5-day clock to Mon 2026-10-05."""
     ClosureDay.objects.create(date=date(2026, 9, 28), reason=ClosureDay.Reason.TYPHOON)
     assert not is_working_day(date(2026, 9, 28))
     assert working_days_after(date(2026, 9, 24), 5) == date(2026, 10, 5)
@@ -89,7 +92,7 @@ def test_add_months_clamps_to_month_end():
 
 
 def test_section_6_1_4_one_calendar_month_moves_off_a_holiday():
-    """§6.1.4 via §10: notified Mon 2026-11-30 → 1 month is Wed 2026-12-30 (a working day, stays);
+    """§6.1.4 (decision, as Cap. 1 s.71): notified Mon 2026-11-30 → 1 month is Wed 2026-12-30 (a working day, stays);
     notified Wed 2026-11-25 → Fri 2026-12-25 is Christmas, Sat 26 a holiday → Mon 2026-12-28."""
     assert months_deadline(date(2026, 11, 30), 1) == date(2026, 12, 30)
     assert months_deadline(date(2026, 11, 25), 1) == date(2026, 12, 28)

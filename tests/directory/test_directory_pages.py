@@ -1,4 +1,5 @@
-"""The public directory (SPEC §7): who appears, search in three languages, filters, detail, open data."""
+"""The public directory (§5.1, §1.3.2; docs/rules.md): who appears, search in three languages, filters, detail,
+open data."""
 
 import csv
 import datetime
@@ -33,7 +34,7 @@ def names(response):
     return [o.name_en for o in response.context["page"].object_list]
 
 
-def test_section_6_only_provisional_and_confirmed_appear(client, register):
+def test_section_5_1_1_only_provisional_and_confirmed_appear(client, register):
     response = client.get(LIST)
     assert response.status_code == 200
     assert sorted(names(response)) == ["Confirmed Green Limited", "Provisional Green Limited"]
@@ -42,13 +43,13 @@ def test_section_6_only_provisional_and_confirmed_appear(client, register):
         assert register[status].name_en not in body
 
 
-def test_section_7_the_provisional_marker_shows_the_valid_until_date(client, register):
+def test_section_5_1_1_the_provisional_marker_shows_the_valid_until_date(client, register):
     body = client.get(LIST).content.decode()
     assert 'class="badge p-marker"' in body
     assert "provisional, valid until 2028-03-14" in body
 
 
-def test_section_7_name_in_the_pages_language_with_the_other_beside_it(client, register):
+def test_section_5_1_1_name_in_the_pages_language_with_the_other_beside_it(client, register):
     body = client.get("/zh-hant/directory/?q=provisional").content.decode()
     assert body.index("provisional環保有限公司") < body.index("Provisional Green Limited")
     body = client.get(LIST + "?q=provisional").content.decode()
@@ -74,6 +75,7 @@ def test_section_3_4_1_the_disclaimer_is_on_every_directory_page(client, registe
     ],
 )
 def test_search_english_any_case_and_chinese_in_either_script(client, query, found):
+    """§1.3.2: a factory finds a provider by its English name in any case, or its Chinese name in either script."""
     organisation = OrganisationFactory(name_en="Green Tech Engineering Limited", name_zh="香港環保科技有限公司")
     RegistrationFactory(organisation=organisation)
     OrganisationFactory(name_en="Other Limited", name_zh="其他有限公司")
@@ -95,6 +97,7 @@ def test_renaming_an_organisation_refreshes_its_search_text():
 
 
 def test_filters_category_state_and_area(client):
+    """§1.3.2: filters by category, state and area of work (§1.2.1 (a)–(e), declared or from a funded project)."""
     a = OrganisationFactory(name_en="Alpha", areas="a")
     RegistrationFactory(organisation=a, category=Category.CONSULTANCY)
     b = OrganisationFactory(name_en="Bravo")
@@ -164,6 +167,7 @@ def test_detail_of_an_organisation_without_registration_is_404(client):
 
 
 def test_open_data_csv_has_a_bom_the_documented_columns_and_the_directorys_rows(client, register):
+    """§1.3.2 (decision): the directory as open data, in the columns docs/directory.md documents."""
     response = client.get(reverse("directory:export_csv"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -232,5 +236,6 @@ def test_section_7_1_the_code_of_conduct_template_downloads_in_two_languages(cli
 
 
 def test_the_directory_is_public(client, register):
+    """§5.2.4: the Secretariat keeps the directory open to the public: no log-in."""
     for url in (LIST, "/en/directory/export.csv", "/en/directory/export.json", "/en/directory/code-of-conduct/"):
         assert client.get(url).status_code == 200

@@ -1,4 +1,5 @@
-"""The lifecycle of one registration (SPEC §6): grant, confirm, expire, cancel, withdraw, remove.
+"""The lifecycle of one registration (§3.3, §5.2.4, §6.3; docs/rules.md): grant, confirm, expire, cancel,
+withdraw, remove.
 
 Expected dates are written out by hand.
 """
@@ -39,6 +40,7 @@ def grant(organisation, on=GRANTED, category=Category.CONSULTANCY, actor=None):
 
 
 def test_section_3_3_1_granted_2026_03_15_is_valid_until_2028_03_14(provider, pmt):
+    """§3.3.1, §4.1.4: listed as provisional, valid through 2028-03-14, and the provider told in writing."""
     registration = grant(provider, actor=pmt)
     assert registration.status == Registration.Status.PROVISIONAL
     assert registration.valid_until == D(2028, 3, 14)
@@ -56,7 +58,7 @@ def test_section_3_1_3_one_live_registration_per_organisation_and_category(provi
     grant(provider)
     with pytest.raises(services.RegisterError, match="already holds a live registration"):
         grant(provider, on=D(2026, 4, 1))
-    # The other category is a registration of its own (SPEC §3, decision).
+    # The other category is a registration of its own (§3.1.3, decision).
     assert grant(provider, category=Category.CONSULTANCY_ENGINEERING).valid_until == D(2028, 3, 14)
     assert Registration.objects.filter(organisation=provider).count() == 2
 
@@ -68,6 +70,7 @@ def test_section_3_1_3_the_database_refuses_a_second_live_registration_too(provi
 
 
 def test_section_3_1_3_a_new_grant_after_an_expiry_is_allowed(provider):
+    """§3.3.3: after its registration expired, the organisation may be registered again."""
     RegistrationFactory(organisation=provider, status=Registration.Status.CANCELLED_EXPIRED)
     assert grant(provider, on=D(2028, 6, 1)).valid_until == D(2030, 5, 31)
 
@@ -229,6 +232,7 @@ def test_section_6_1_4_a_warning_changes_no_state(provider, pmt):
 
 
 def test_the_status_field_is_protected(provider):
+    """§3.3: a registration changes state only through the services, never by setting the field."""
     registration = RegistrationFactory(organisation=provider)
     with pytest.raises(AttributeError):
         registration.status = Registration.Status.CONFIRMED
