@@ -239,3 +239,38 @@ class Notice(models.Model):
         if self.attempts:
             return self.Delivery.SENDING
         return self.Delivery.PENDING
+
+
+class DeadlineEvent(models.Model):
+    """The audit of a clock (SPEC §10): every start, stop, restart, meeting and move, with who, when and why —
+    kept like a transition's log, so that an officer can show how a due day came about."""
+
+    class Action(models.TextChoices):
+        STARTED = "started", _("Started")
+        STOPPED = "stopped", _("Stopped")
+        RESTARTED = "restarted", _("Restarted from zero")
+        MET = "met", _("Met")
+        MOVED = "moved", _("Moved by a closure day")
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="events", verbose_name=_("deadline"))
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(_("why"), max_length=500, blank=True)
+    due_day = models.DateField(_("due day after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clock event")
+        verbose_name_plural = _("clock events")
+        ordering = ["at", "id"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.get_action_display()} — {self.at:%Y-%m-%d %H:%M}"

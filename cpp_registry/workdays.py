@@ -14,22 +14,22 @@ import holidays
 
 
 @lru_cache(maxsize=64)
-def _general_holidays(year):
+def _general_holidays(year: int) -> frozenset[datetime.date]:
     return frozenset(holidays.HK(years=year, categories=(holidays.OPTIONAL,)).keys())
 
 
-def is_general_holiday(day):
+def is_general_holiday(day: datetime.date) -> bool:
     return day in _general_holidays(day.year)
 
 
-def closure_days(start, end):
+def closure_days(start: datetime.date, end: datetime.date) -> set[datetime.date]:
     """The closure days between start and end inclusive, as a set of dates (one query)."""
     from .models import ClosureDay
 
     return set(ClosureDay.objects.filter(date__range=(start, end)).values_list("date", flat=True))
 
 
-def is_working_day(day, *, closed=None):
+def is_working_day(day: datetime.date, *, closed: set[datetime.date] | None = None) -> bool:
     """`closed`: a set of closure dates already loaded; None reads them from the database."""
     if day.weekday() >= 5 or is_general_holiday(day):
         return False
@@ -38,7 +38,9 @@ def is_working_day(day, *, closed=None):
     return day not in closed
 
 
-def working_days_after(start, n, *, closed=None):
+def working_days_after(
+    start: datetime.date, n: int, *, closed: set[datetime.date] | None = None
+) -> datetime.date:
     """The n-th working day after `start` (day 0). n=0 gives `start` itself.
 
     Closure days are read once for a window wide enough for any run of holidays.
@@ -55,7 +57,7 @@ def working_days_after(start, n, *, closed=None):
     return day
 
 
-def next_working_day(day, *, closed=None):
+def next_working_day(day: datetime.date, *, closed: set[datetime.date] | None = None) -> datetime.date:
     """`day` itself when it is a working day, else the first working day after it."""
     if closed is None:
         closed = closure_days(day, day + datetime.timedelta(days=30))
@@ -64,20 +66,22 @@ def next_working_day(day, *, closed=None):
     return day
 
 
-def add_months(day, months):
+def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day of the month `months` later, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def months_deadline(start, months, *, closed=None):
+def months_deadline(
+    start: datetime.date, months: int, *, closed: set[datetime.date] | None = None
+) -> datetime.date:
     """A deadline counted in calendar months; one that falls on a non-working day moves to the next
     working day, as Cap. 1 s.71 does for statutory periods (SPEC §10)."""
     return next_working_day(add_months(start, months), closed=closed)
 
 
-def provisional_valid_until(granted_on):
+def provisional_valid_until(granted_on: datetime.date) -> datetime.date:
     """§3.3.1, decision: a provisional registration is valid through the day before the same date 24
     months later. A period of validity, not a deadline: it does not move off a holiday. Granted on 29
     February, there is no same date 24 months later: the period runs to the end of February."""

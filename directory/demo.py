@@ -82,7 +82,7 @@ def seed(command):
                 actor=staff,
                 granted_on=today - days_ago * DAY,
                 reason="Demo",
-                notify=False,
+                imported=True,  # demo history: some of these grants are older than 24 months
             )
             if state == "confirmed":
                 project = FundedProject.objects.create(

@@ -1,9 +1,11 @@
+"""Forms of the register. Forms check the shape of what was typed; the services decide (a live registration
+exists, the record moved on since the form was opened, the request was decided meanwhile) and their
+refusals are shown on the same form."""
+
 from django import forms
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from .models import CONTACT_FIELDS, Area, Category, ContactChangeRequest, FundedProject, Organisation, Registration
-from .services import STALE_MESSAGE
 
 
 class DirectorySearchForm(forms.Form):
@@ -62,8 +64,8 @@ class WithdrawForm(forms.Form):
 
 
 class OrganisationAdminForm(forms.ModelForm):
-    """The back office's organisation form, with the optimistic lock of §5.2: the version the form was
-    opened on travels with it and the save is refused when the row has moved on."""
+    """The back office's organisation form. The version the form was opened on travels with it, and the
+    service (directory.services.organisation_update) refuses the save when the row has moved on (§5.2)."""
 
     form_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
@@ -86,18 +88,6 @@ class OrganisationAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["form_version"].initial = self.instance.version
 
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk:
-            return cleaned
-        expected = cleaned.get("form_version")
-        rows = Organisation.objects.filter(pk=self.instance.pk)
-        if transaction.get_connection().in_atomic_block:
-            rows = rows.select_for_update()  # held until the admin's save commits
-        if expected is None or rows.values_list("version", flat=True).first() != expected:
-            raise forms.ValidationError(STALE_MESSAGE, code="stale")
-        return cleaned
-
 
 class ContactChangeDecisionForm(forms.ModelForm):
     """The Secretariat's decision on a contact-detail change (§5.2.2)."""
@@ -109,12 +99,6 @@ class ContactChangeDecisionForm(forms.ModelForm):
     class Meta:
         model = ContactChangeRequest
         fields = [*CONTACT_FIELDS, "decision_note"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == "reject" and not (cleaned.get("decision_note") or "").strip():
-            self.add_error("decision_note", _("Give the reason for refusing the change; it is sent to the provider."))
-        return cleaned
 
 
 class ReportDecisionForm(forms.ModelForm):
@@ -134,30 +118,13 @@ class ReportDecisionForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk is None and cleaned.get("decision"):
             self.add_error("decision", _("Save the project first, then decide on its final report."))
-        elif cleaned.get("decision") and self.instance.report_status in (
-            FundedProject.ReportStatus.APPROVED,
-            FundedProject.ReportStatus.REJECTED,
-        ):
-            self.add_error("decision", _("The final report was already decided; the decision cannot change."))
         return cleaned
 
 
 class RegistrationGrantForm(forms.ModelForm):
-    """The back office's "add registration": a grant (§3.3.1), refused when a live one exists (§3.1.3)."""
+    """The back office's "add registration": a grant (§3.3.1). The service refuses a second live
+    registration in the category (§3.1.3) and a date in the future or too far back."""
 
     class Meta:
         model = Registration
         fields = ["organisation", "category", "granted_on"]
-
-    def clean(self):
-        cleaned = super().clean()
-        organisation, category = cleaned.get("organisation"), cleaned.get("category")
-        if (
-            organisation
-            and category
-            and Registration.objects.live().filter(organisation=organisation, category=category).exists()
-        ):
-            raise forms.ValidationError(
-                _("This organisation already holds a live registration in that category."), code="live"
-            )
-        return cleaned

@@ -176,7 +176,7 @@ def run_import(plan, *, actor=None):
     reason = _("Imported from the existing register (§3.2.1).")
     for _line, br, category, status, granted, confirmed in plan.registrations:
         registration = services.registration_grant(
-            organisation=by_br[br], category=category, actor=actor, granted_on=granted, reason=reason, notify=False
+            organisation=by_br[br], category=category, actor=actor, granted_on=granted, reason=reason, imported=True
         )
         if status == Registration.Status.CONFIRMED:
             services.registration_import_confirmed(registration=registration, actor=actor, on=confirmed, reason=reason)

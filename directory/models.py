@@ -251,11 +251,40 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(status__in=Registration.LIVE)
 
 
-class Registration(FSMModelMixin, models.Model):
-    """One organisation × one category (SPEC §3, decision), with its own lifecycle (§3.3, §5.2.4, §6.3).
+def _staff_may(permission):
+    """A transition staff with `permission` may run (django-fsm's has_transition_perm)."""
 
-    Transitions only declare source and target; the services in directory.services lock the row, call
-    them, save, log (django-fsm-log) and queue the notice.
+    def check(instance, user):
+        return bool(user and user.is_active and user.is_staff and user.has_perm(permission))
+
+    return check
+
+
+def _staff_or_own_users(permission):
+    """§5.2.4: the provider itself asks in writing to leave, or staff record its letter."""
+    staff = _staff_may(permission)
+
+    def check(instance, user):
+        if staff(instance, user):
+            return True
+        return bool(user and user.is_active and instance.organisation.users.filter(pk=user.pk).exists())
+
+    return check
+
+
+def _nobody(instance, user):
+    """A transition only the scheduled job runs (actor None, to which no permission applies)."""
+    return False
+
+
+CHANGE_REGISTRATION = "directory.change_registration"
+
+
+class Registration(FSMModelMixin, models.Model):
+    """One organisation × one category (decision), with its own lifecycle (§3.3, §5.2.4, §6.3).
+
+    Transitions only declare source, target and who may run them; the services in directory.services run
+    them through cpp_registry.transitions.transition_run (lock, check, log, save, notify after commit).
     """
 
     class Status(models.TextChoices):
@@ -316,13 +345,25 @@ class Registration(FSMModelMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.PROVISIONAL, target=Status.CONFIRMED, custom={"admin": False})
+    @transition(
+        field=status,
+        source=Status.PROVISIONAL,
+        target=Status.CONFIRMED,
+        permission=_staff_may(CHANGE_REGISTRATION),
+        custom={"admin": False},
+    )
     def confirm(self, by=None, description=None):
         """§3.3.2."""
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.PROVISIONAL, target=Status.CANCELLED_EXPIRED, custom={"admin": False})
+    @transition(
+        field=status,
+        source=Status.PROVISIONAL,
+        target=Status.CANCELLED_EXPIRED,
+        permission=_nobody,
+        custom={"admin": False},
+    )
     def expire(self, by=None, description=None):
         """§3.3.3."""
 
@@ -332,6 +373,7 @@ class Registration(FSMModelMixin, models.Model):
         field=status,
         source=Status.PROVISIONAL,
         target=Status.CANCELLED_SUBSTANDARD,
+        permission=_staff_may(CHANGE_REGISTRATION),
         custom={"label": _("Cancel as substandard (§3.3.4)"), "form": "directory.forms.TransitionReasonForm"},
     )
     def cancel_substandard(self, by=None, description=None):
@@ -343,6 +385,7 @@ class Registration(FSMModelMixin, models.Model):
         field=status,
         source=[Status.PROVISIONAL, Status.CONFIRMED],
         target=Status.WITHDRAWN,
+        permission=_staff_or_own_users(CHANGE_REGISTRATION),
         custom={"label": _("Withdraw on written request (§5.2.4)"), "form": "directory.forms.TransitionReasonForm"},
     )
     def withdraw(self, by=None, description=None):
@@ -354,6 +397,7 @@ class Registration(FSMModelMixin, models.Model):
         field=status,
         source=[Status.PROVISIONAL, Status.CONFIRMED],
         target=Status.REMOVED,
+        permission=_staff_may(CHANGE_REGISTRATION),
         custom={"label": _("Remove on the PMC's decision (§6.3)"), "form": "directory.forms.TransitionReasonForm"},
     )
     def remove(self, by=None, description=None):
@@ -387,11 +431,12 @@ class Warning(models.Model):
         return f"{self.organisation} — {self.issued_on:%Y-%m-%d}"
 
 
-class FundedProject(models.Model):
+class FundedProject(FSMModelMixin, models.Model):
     """A cleaner-production project funded by the programme and carried out by a provider (§1.2.1, §3.3.2).
 
     The approval of its final report is what confirms a provisional registration (§3.3.2); the decision is
-    made through `directory.services.funded_project_report_decide`, never by editing the status.
+    made through `directory.services.funded_project_report_decide`, never by editing the status. Once
+    decided, the project's provider, role and dates are fixed (the admin shows them read-only).
     """
 
     class ReportStatus(models.TextChoices):
@@ -414,8 +459,8 @@ class FundedProject(models.Model):
     areas = AreasField(_("areas of work"), help_text=_("§1.2.1 (a)–(e)"))
     started_on = models.DateField(_("start"), null=True, blank=True)
     completed_on = models.DateField(_("completion"), null=True, blank=True)
-    report_status = models.CharField(
-        _("final report"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING
+    report_status = FSMField(
+        _("final report"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING, protected=True
     )
     report_decided_on = models.DateField(_("final report approved or rejected on"), null=True, blank=True)
     report_decided_by = models.ForeignKey(
@@ -442,8 +487,34 @@ class FundedProject(models.Model):
     def area_labels(self):
         return area_labels(self.areas)
 
+    @property
+    def is_decided(self):
+        return self.report_status in (self.ReportStatus.APPROVED, self.ReportStatus.REJECTED)
 
-class ContactChangeRequest(models.Model):
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=report_status,
+        source=[ReportStatus.PENDING, ReportStatus.SUBMITTED],
+        target=ReportStatus.APPROVED,
+        permission=_staff_may("directory.change_fundedproject"),
+    )
+    def approve_report(self, by=None, description=None):
+        """§3.3.2."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=report_status,
+        source=[ReportStatus.PENDING, ReportStatus.SUBMITTED],
+        target=ReportStatus.REJECTED,
+        permission=_staff_may("directory.change_fundedproject"),
+    )
+    def reject_report(self, by=None, description=None):
+        """§3.3.2."""
+
+
+class ContactChangeRequest(FSMModelMixin, models.Model):
     """A provider's written request to change its contact details (§5.2.1), processed within 5 working
     days of receipt (§5.2.2). The directory shows the new details only once approved; the request keeps
     both the details asked for and the ones they replaced."""
@@ -465,7 +536,7 @@ class ContactChangeRequest(models.Model):
         verbose_name=_("requested by"),
     )
     received_on = models.DateField(_("received on"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
     address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
     address_zh = models.CharField(_("address (Chinese)"), max_length=300, blank=True)
     district = models.CharField(_("district"), max_length=20, choices=District.choices, blank=True)
@@ -504,6 +575,32 @@ class ContactChangeRequest(models.Model):
 
     def __str__(self):
         return f"{self.organisation} — {self.received_on:%Y-%m-%d} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=Status.APPROVED,
+        permission=_staff_may("directory.change_contactchangerequest"),
+    )
+    def approve(self, by=None, description=None):
+        """§5.2.2."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=Status.REJECTED,
+        permission=_staff_may("directory.change_contactchangerequest"),
+    )
+    def reject(self, by=None, description=None):
+        """§5.2.2."""
 
     def requested_details(self):
         return {name: getattr(self, name) for name in CONTACT_FIELDS}

@@ -1,21 +1,25 @@
 """Reads of the register. Each selector owns its joins and prefetches, so that a page costs a fixed
 number of queries however many organisations there are (issue 3 §8)."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from .models import ContactChangeRequest, FundedProject, Organisation, Registration
 from .search import normalise
 
 
-def _live_registrations():
+def _live_registrations() -> QuerySet[Registration]:
     return Registration.objects.live().order_by("category")
 
 
 LIST_ONLY_DEFERRED = ("fax", "address_en", "address_zh", "website", "district", "areas", "br_number")
 
 
-def directory_organisations(*, q="", category="", state="", area="", for_list=False):
+def directory_organisations(
+    *, q: str = "", category: str = "", state: str = "", area: str = "", for_list: bool = False
+) -> QuerySet[Organisation]:
     """Every organisation with a provisional or confirmed registration (SPEC §6, §7), filtered.
 
     - `q`: one search box over the normalised names (English in any case, Chinese in either script);
@@ -37,7 +41,7 @@ def directory_organisations(*, q="", category="", state="", area="", for_list=Fa
     if area:
         projects = FundedProject.objects.filter(provider=OuterRef("pk"), areas__contains=area)
         organisations = organisations.filter(Q(areas__contains=area) | Exists(projects))
-    deferred = ("search_text", "code_of_conduct_file", "code_of_conduct_received_on")
+    deferred: tuple[str, ...] = ("search_text", "code_of_conduct_file", "code_of_conduct_received_on")
     if for_list:
         deferred += LIST_ONLY_DEFERRED
     return (
@@ -47,7 +51,7 @@ def directory_organisations(*, q="", category="", state="", area="", for_list=Fa
     )
 
 
-def directory_organisation(*, pk):
+def directory_organisation(*, pk: int) -> Organisation:
     """One organisation of the directory, or 404 when it holds no live registration (never shown)."""
     organisation = (
         directory_organisations()
@@ -68,7 +72,7 @@ def directory_organisation(*, pk):
     return organisation
 
 
-def organisation_areas(organisation):
+def organisation_areas(organisation: Organisation) -> str:
     """The areas of work (§1.2.1) declared or shown by approved funded projects, as sorted letters."""
     letters = set(organisation.areas or "")
     for project in getattr(organisation, "approved_projects", []):
@@ -76,7 +80,7 @@ def organisation_areas(organisation):
     return "".join(sorted(letters))
 
 
-def organisations_of(*, user):
+def organisations_of(*, user: Any) -> QuerySet[Organisation]:
     """The organisations a user acts for, with all their registrations and change requests."""
     return (
         Organisation.objects.filter(users=user)
@@ -88,7 +92,7 @@ def organisations_of(*, user):
     )
 
 
-def organisation_of(*, user, pk):
+def organisation_of(*, user: Any, pk: int) -> Organisation:
     """One organisation the user acts for; another organisation's answers 404."""
     organisation = Organisation.objects.filter(users=user, pk=pk).first()
     if organisation is None:
@@ -96,7 +100,7 @@ def organisation_of(*, user, pk):
     return organisation
 
 
-def registration_of(*, user, pk):
+def registration_of(*, user: Any, pk: int) -> Registration:
     """One registration of an organisation the user acts for; anyone else's answers 404."""
     registration = Registration.objects.select_related("organisation").filter(organisation__users=user, pk=pk).first()
     if registration is None:

@@ -4,6 +4,7 @@ contact-change decision, and the version check of the two-staff edit (§5.2)."""
 import datetime
 
 import pytest
+import time_machine
 from django_fsm_log.models import StateLog
 
 from cpp_registry.models import Notice
@@ -169,7 +170,9 @@ def test_section_3_3_2_the_report_decision_in_the_admin_says_why_nothing_is_conf
     )
     project = FundedProjectFactory(provider=registration.organisation)
     url = f"/en/admin/directory/fundedproject/{project.pk}/change/"
-    response = pmt_client.post(url, report_form(project, decision="approve", decided_on="2028-03-16"), follow=True)
+    with time_machine.travel("2028-03-16 10:00 +0800", tick=False):
+        pmt_client.force_login(pmt_client.user)
+        response = pmt_client.post(url, report_form(project, decision="approve", decided_on="2028-03-16"), follow=True)
     body = response.content.decode()
     assert "after the provisional registration ended on 2028-03-14" in body
     registration.refresh_from_db()
@@ -184,7 +187,9 @@ def test_section_3_3_2_the_report_decision_in_the_admin_confirms(pmt_client):
     )
     project = FundedProjectFactory(provider=registration.organisation)
     url = f"/en/admin/directory/fundedproject/{project.pk}/change/"
-    pmt_client.post(url, report_form(project, decision="approve", decided_on="2028-03-14"))
+    with time_machine.travel("2028-03-14 10:00 +0800", tick=False):
+        pmt_client.force_login(pmt_client.user)
+        pmt_client.post(url, report_form(project, decision="approve", decided_on="2028-03-14"))
     registration.refresh_from_db()
     assert (registration.status, registration.confirmed_on) == ("confirmed", D(2028, 3, 14))
 

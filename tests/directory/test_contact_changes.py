@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.contrib.contenttypes.models import ContentType
 
 from cpp_registry.models import Deadline, Notice
@@ -37,12 +38,13 @@ def details(organisation, **changes):
 
 def test_section_5_2_2_a_request_starts_the_5_working_day_clock_and_changes_nothing_yet(provider, owner, client):
     # Friday 2027-01-08 → day 5 is Friday 2027-01-15.
-    change = services.contact_change_request(
-        organisation=provider,
-        user=owner,
-        details=details(provider, email="new@echo.example.hk"),
-        received_on=D(2027, 1, 8),
-    )
+    with time_machine.travel("2027-01-08 10:00 +0800", tick=False):
+        change = services.contact_change_request(
+            organisation=provider,
+            user=owner,
+            details=details(provider, email="new@echo.example.hk"),
+            received_on=D(2027, 1, 8),
+        )
     clock = Deadline.objects.get(
         content_type=ContentType.objects.get_for_model(ContactChangeRequest), object_id=change.pk
     )

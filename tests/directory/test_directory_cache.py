@@ -5,10 +5,11 @@ import datetime
 
 import pytest
 
+from cpp_registry.roles import Role
 from directory import services
 from directory.cache import directory_version
 from directory.models import Category, Organisation, Registration
-from tests.core.factories import UserFactory
+from tests.core.factories import staff_user
 from tests.directory.factories import FundedProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,9 @@ def test_section_3_3_3_the_expiry_jobs_bulk_update_takes_it_off_at_once(client, 
 def test_section_5_2_4_a_withdrawal_takes_it_off_at_once(client, provider):
     assert "Green Tech Limited" in listed(client)
     registration = Registration.objects.get()
-    services.registration_withdraw(registration=registration, actor=UserFactory(), reason="Closing down")
+    services.registration_withdraw(
+        registration=registration, actor=staff_user(Role.PROGRAMME_MANAGEMENT_TEAM), reason="Closing down"
+    )
     assert "0 providers found" in listed(client)
 
 

@@ -7,6 +7,7 @@ Expected dates are written out by hand.
 import datetime
 
 import pytest
+import time_machine
 from django.db import IntegrityError
 from django_fsm_log.models import StateLog
 
@@ -35,8 +36,22 @@ def provider():
 GRANTED = D(2026, 3, 15)
 
 
+def on_day(day):
+    """Run what follows on `day`, Hong Kong time: a decision is dated the day it is taken, never later."""
+    return time_machine.travel(datetime.datetime(day.year, day.month, day.day, 10, tzinfo=HKT), tick=False)
+
+
+HKT = datetime.timezone(datetime.timedelta(hours=8))
+
+
 def grant(organisation, on=GRANTED, category=Category.CONSULTANCY, actor=None):
-    return services.registration_grant(organisation=organisation, category=category, actor=actor, granted_on=on)
+    with on_day(on):
+        return services.registration_grant(organisation=organisation, category=category, actor=actor, granted_on=on)
+
+
+def decide(project, actor, *, approved, on):
+    with on_day(on):
+        return services.funded_project_report_decide(project=project, actor=actor, approved=approved, on=on)
 
 
 def test_section_3_3_1_granted_2026_03_15_is_valid_until_2028_03_14(provider, pmt):
@@ -75,6 +90,25 @@ def test_section_3_1_3_a_new_grant_after_an_expiry_is_allowed(provider):
     assert grant(provider, on=D(2028, 6, 1)).valid_until == D(2030, 5, 31)
 
 
+def test_section_3_3_1_a_grant_dated_in_the_future_is_refused_and_nothing_is_written(provider):
+    """Decided on 2026-11-26: a grant dated 2026-11-27 is in the future."""
+    with on_day(D(2026, 11, 26)), pytest.raises(services.RegisterError, match="future date"):
+        services.registration_grant(organisation=provider, category="1", granted_on=D(2026, 11, 27))
+    assert not Registration.objects.exists()
+
+
+def test_section_3_3_1_a_grant_whose_24_months_already_ended_is_refused(provider):
+    """On 2026-11-26, a grant dated 1999-01-01 would be "valid until 2000-12-31": refused. Dated
+    2024-11-26 it would end on 2026-11-25, yesterday: refused too; dated 2024-11-27 it ends today: granted."""
+    with on_day(D(2026, 11, 26)):
+        for old in (D(1999, 1, 1), D(2024, 11, 26)):
+            with pytest.raises(services.RegisterError, match="would already have ended"):
+                services.registration_grant(organisation=provider, category="1", granted_on=old)
+        assert not Registration.objects.exists()
+        registration = services.registration_grant(organisation=provider, category="1", granted_on=D(2024, 11, 27))
+    assert registration.valid_until == D(2026, 11, 26)
+
+
 def test_a_bad_category_is_refused_and_nothing_is_written(provider):
     with pytest.raises(services.RegisterError, match="category 1 or 2"):
         grant(provider, category="9")
@@ -87,7 +121,7 @@ def test_a_bad_category_is_refused_and_nothing_is_written(provider):
 def test_section_3_3_2_report_approved_2028_03_14_confirms(provider, pmt):
     registration = grant(provider)
     project = FundedProjectFactory(provider=provider, role_category=Category.CONSULTANCY)
-    result = services.funded_project_report_decide(project=project, actor=pmt, approved=True, on=D(2028, 3, 14))
+    result = decide(project, pmt, approved=True, on=D(2028, 3, 14))
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
     assert registration.confirmed_on == D(2028, 3, 14)
@@ -102,7 +136,7 @@ def test_section_3_3_2_report_approved_2028_03_14_confirms(provider, pmt):
 def test_section_3_3_2_report_approved_2028_03_16_confirms_nothing_and_says_why(provider, pmt):
     registration = grant(provider)
     project = FundedProjectFactory(provider=provider)
-    result = services.funded_project_report_decide(project=project, actor=pmt, approved=True, on=D(2028, 3, 16))
+    result = decide(project, pmt, approved=True, on=D(2028, 3, 16))
     registration.refresh_from_db()
     assert registration.status == Registration.Status.PROVISIONAL
     assert result.confirmed == []
@@ -117,9 +151,10 @@ def test_section_3_3_2_report_approved_2028_03_16_confirms_nothing_and_says_why(
 
 def test_section_3_3_2_late_approval_after_the_job_cancelled_it_still_says_why(provider, pmt):
     registration = grant(provider)
-    services.registrations_expire(today=D(2028, 3, 15))
+    with on_day(D(2028, 3, 15)):
+        services.registrations_expire(today=D(2028, 3, 15))
     project = FundedProjectFactory(provider=provider)
-    result = services.funded_project_report_decide(project=project, actor=pmt, approved=True, on=D(2028, 3, 16))
+    result = decide(project, pmt, approved=True, on=D(2028, 3, 16))
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED_EXPIRED
     assert "after the provisional registration ended on 2028-03-14" in result.message
@@ -129,7 +164,7 @@ def test_section_3_3_2_a_category_2_role_confirms_category_1_as_well(provider, p
     cat1 = grant(provider, category=Category.CONSULTANCY)
     cat2 = grant(provider, category=Category.CONSULTANCY_ENGINEERING, on=D(2026, 5, 1))
     project = FundedProjectFactory(provider=provider, role_category=Category.CONSULTANCY_ENGINEERING)
-    result = services.funded_project_report_decide(project=project, actor=pmt, approved=True, on=D(2027, 1, 8))
+    result = decide(project, pmt, approved=True, on=D(2027, 1, 8))
     assert {r.pk for r in result.confirmed} == {cat1.pk, cat2.pk}
     assert set(Registration.objects.values_list("status", flat=True)) == {"confirmed"}
 
@@ -138,7 +173,7 @@ def test_section_3_3_2_a_category_1_role_does_not_confirm_category_2(provider, p
     grant(provider, category=Category.CONSULTANCY)
     cat2 = grant(provider, category=Category.CONSULTANCY_ENGINEERING)
     project = FundedProjectFactory(provider=provider, role_category=Category.CONSULTANCY)
-    services.funded_project_report_decide(project=project, actor=pmt, approved=True, on=D(2027, 1, 8))
+    decide(project, pmt, approved=True, on=D(2027, 1, 8))
     cat2.refresh_from_db()
     assert cat2.status == Registration.Status.PROVISIONAL
 
@@ -146,7 +181,7 @@ def test_section_3_3_2_a_category_1_role_does_not_confirm_category_2(provider, p
 def test_section_3_3_2_a_rejected_report_confirms_nothing(provider, pmt):
     registration = grant(provider)
     project = FundedProjectFactory(provider=provider)
-    result = services.funded_project_report_decide(project=project, actor=pmt, approved=False, on=D(2027, 1, 8))
+    result = decide(project, pmt, approved=False, on=D(2027, 1, 8))
     registration.refresh_from_db()
     assert registration.status == Registration.Status.PROVISIONAL
     assert "rejected" in result.message
@@ -155,9 +190,9 @@ def test_section_3_3_2_a_rejected_report_confirms_nothing(provider, pmt):
 def test_section_3_3_2_a_report_is_decided_once(provider, pmt):
     grant(provider)
     project = FundedProjectFactory(provider=provider)
-    services.funded_project_report_decide(project=project, actor=pmt, approved=False, on=D(2027, 1, 8))
+    decide(project, pmt, approved=False, on=D(2027, 1, 8))
     with pytest.raises(services.RegisterError, match="already"):
-        services.funded_project_report_decide(project=project, actor=pmt, approved=True, on=D(2027, 1, 9))
+        decide(project, pmt, approved=True, on=D(2027, 1, 9))
     project.refresh_from_db()
     assert project.report_status == FundedProject.ReportStatus.REJECTED
 
@@ -175,9 +210,10 @@ def test_section_3_3_2_confirm_outside_validity_is_refused(provider, pmt):
 
 def test_section_3_3_4_cancel_as_substandard_needs_the_pmcs_view_for_a_new_application(provider, pmt):
     registration = grant(provider)
-    services.registration_cancel_substandard(
-        registration=registration, actor=pmt, reason="Final report incomplete", on=D(2027, 2, 1)
-    )
+    with on_day(D(2027, 2, 1)):
+        services.registration_cancel_substandard(
+            registration=registration, actor=pmt, reason="Final report incomplete", on=D(2027, 2, 1)
+        )
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED_SUBSTANDARD
     assert registration.needs_pmc_view is True
@@ -225,7 +261,10 @@ def test_section_6_3_remove_then_no_further_change(provider, pmt):
 
 def test_section_6_1_4_a_warning_changes_no_state(provider, pmt):
     registration = RegistrationFactory(organisation=provider)
-    warning = services.warning_record(organisation=provider, actor=pmt, text="Late reports", issued_on=D(2027, 1, 4))
+    with on_day(D(2027, 1, 4)):
+        warning = services.warning_record(
+            organisation=provider, actor=pmt, text="Late reports", issued_on=D(2027, 1, 4)
+        )
     registration.refresh_from_db()
     assert registration.status == Registration.Status.PROVISIONAL
     assert warning.issued_on == D(2027, 1, 4)
