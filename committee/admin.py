@@ -7,10 +7,10 @@ a meeting's votes are entered on the members' behalf (the vote keeps who recorde
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
@@ -18,17 +18,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_fsm_log.admin import StateLogInline
 
-from cpp_registry.admin_base import HistoryAdmin as SimpleHistoryAdmin
+from cpp_registry.admin_base import HistoryAdmin, RegisterAdmin
 from cpp_registry.models import Deadline
 
-from . import services
+from . import registry, services
 from .forms import RecordVotesForm
 from .models import Motion, Paper, Vote
 from .views import result_message
 
-DRAFT_FIELDS = ["kind", "organisation", "subject_type", "subject_id", "question_en", "question_zh"]
+DRAFT_FIELDS = ["kind", "subject_type", "subject_id", "question_en", "question_zh"]
 DRAFT_FIELDS += ["recommendation_en", "recommendation_zh"]
 RECORD_FIELDS = [
+    "subject_label_en", "subject_label_zh",
     "status", "outcome", "votes_for", "votes_against", "votes_abstain", "created_at", "created_by",
     "opened_at", "opened_by", "closed_at", "closed_by", "carry_out_due", "carried_out_at", "carried_out_by",
     "carry_out_note",
@@ -80,13 +81,11 @@ class MotionStateLogInline(StateLogInline):
 
 
 @admin.register(Motion)
-class MotionAdmin(SimpleHistoryAdmin):
+class MotionAdmin(RegisterAdmin):
     change_form_template = "admin/committee/motion/change_form.html"
-    list_display = ["reference", "kind", "organisation", "status", "outcome", "votes", "opened_at", "closed_at"]
+    list_display = ["reference", "kind", "subject_label_en", "status", "outcome", "votes", "opened_at", "closed_at"]
     list_filter = ["status", "kind", "outcome"]
-    list_select_related = ["organisation"]
-    search_fields = ["question_en", "question_zh", "organisation__name_en", "organisation__name_zh"]
-    raw_id_fields = ["organisation"]
+    search_fields = ["question_en", "question_zh", "subject_label_en", "subject_label_zh"]
     inlines = [PaperInline, VoteInline, MotionStateLogInline]
     actions = ["open_selected", "close_selected", "carry_out_selected"]
     fieldsets = [
@@ -116,24 +115,20 @@ class MotionAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        for name in ("subject_type", "subject_id"):
-            if name in form.base_fields:
-                form.base_fields[name].required = False
-                form.base_fields[name].help_text = _("Leave empty when the motion is about the provider itself.")
+        if "subject_type" in form.base_fields:
+            # Only what some app registered as a possible subject (committee.registry).
+            models = registry.subject_models()
+            form.base_fields["subject_type"].queryset = ContentType.objects.filter(
+                pk__in=[ContentType.objects.get_for_model(m).pk for m in models]
+            )
+            form.base_fields["subject_type"].help_text = _(
+                "What the motion is about: a provider, an application, a case."
+            )
         return form
 
-    def has_delete_permission(self, request, obj=None):
-        return _is_draft(obj) and super().has_delete_permission(request, obj)
-
     def save_model(self, request, obj, form, change):
+        # A refusal (the motion was opened meanwhile, no such subject) is shown on the form (RegisterAdmin).
         services.motion_draft_save(motion=obj, actor=request.user)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.CommitteeError as exc:  # e.g. a stale form: the motion was opened meanwhile
-            self.message_user(request, str(exc), messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["motion_buttons"] = self._buttons(request, obj) if obj is not None else []
@@ -186,7 +181,9 @@ class MotionAdmin(SimpleHistoryAdmin):
         return gettext("Decision carried out: %(note)s") % {"note": motion.carry_out_note}
 
     def _button(self, request, object_id, service):
-        motion = get_object_or_404(Motion, pk=unquote(object_id))
+        motion = self.get_object(request, unquote(object_id))  # None for a malformed or unknown id
+        if motion is None:
+            raise Http404
         if not self.has_change_permission(request, motion):
             raise PermissionDenied
         self._run(request, motion, service)
@@ -253,7 +250,7 @@ class MotionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(SimpleHistoryAdmin):
+class VoteAdmin(HistoryAdmin):
     """Read-only: the votes and their history (every cast and change, and who entered it)."""
 
     list_display = ["motion", "member", "choice", "cast_at", "changed_at", "recorded_by"]

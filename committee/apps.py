@@ -3,22 +3,22 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CommitteeConfig(AppConfig):
+    """PMC motions and votes. The committee knows no subject: the apps whose records come before the PMC
+    register what its decisions mean (committee.registry) in their own AppConfig.ready()."""
+
     name = "committee"
     verbose_name = _("Project Management Committee")
 
-    def ready(self):
-        # The kinds whose subject lives in the register; the applications app registers its own (§4.1.5).
+    def ready(self) -> None:
         from cpp_registry.documents import register_document_field
 
-        from . import carry_out
         from .models import Paper
 
-        carry_out.register_all()
         # A motion's papers: to the Secretariat, and to members who may see the motion (issue 4 §4).
         register_document_field(Paper, "document", can_read_paper)
 
 
-def can_read_paper(user, paper):
+def can_read_paper(user, paper) -> bool:
     from django.http import Http404
 
     from .selectors import can_use_committee_area, paper_for

@@ -38,6 +38,11 @@ def actor_field(verbose_name):
     )
 
 
+def _secretariat(instance, user):
+    """Opening, closing and carrying out a motion is the Secretariat's work (django-fsm's permission)."""
+    return bool(user and user.is_active and user.is_staff and user.has_perm("committee.change_motion"))
+
+
 class MotionQuerySet(models.QuerySet):
     def not_draft(self):
         return self.exclude(status=Motion.Status.DRAFT)
@@ -46,7 +51,7 @@ class MotionQuerySet(models.QuerySet):
         return self.filter(status=Motion.Status.OPEN)
 
     def decided(self):
-        return self.filter(status__in=[Motion.Status.CLOSED, Motion.Status.CARRIED_OUT])
+        return self.filter(status__in=Motion.DECIDED)
 
 
 class Motion(FSMModelMixin, models.Model):
@@ -71,19 +76,18 @@ class Motion(FSMModelMixin, models.Model):
         PASSED = "passed", _("Passed")
         FAILED = "failed", _("Failed")
 
+    DECIDED = (Status.CLOSED, Status.CARRIED_OUT)
+
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices, db_index=True)
-    organisation = models.ForeignKey(
-        "directory.Organisation",
-        on_delete=models.PROTECT,
-        related_name="motions",
-        verbose_name=_("provider"),
-        help_text=_("The provider or applicant the decision is about; it receives the written notices."),
-    )
+    # What the motion is about (a provider, an application, a complaint case): the committee knows it only
+    # through committee.registry, where the subject's app says what a decision means and who hears it.
     subject_type = models.ForeignKey(
         "contenttypes.ContentType", on_delete=models.PROTECT, verbose_name=_("subject type")
     )
     subject_id = models.PositiveBigIntegerField(_("subject id"))
     subject = GenericForeignKey("subject_type", "subject_id")
+    subject_label_en = models.CharField(_("about (English)"), max_length=300, blank=True, editable=False)
+    subject_label_zh = models.CharField(_("about (Chinese)"), max_length=300, blank=True, editable=False)
 
     question_en = models.TextField(_("question (English)"))
     question_zh = models.TextField(_("question (Chinese)"), blank=True)
@@ -139,6 +143,10 @@ class Motion(FSMModelMixin, models.Model):
         return f"PMC-{self.pk or 0:04d}"
 
     @property
+    def subject_label(self):
+        return _in_language(self.subject_label_en, self.subject_label_zh)
+
+    @property
     def question(self):
         return _in_language(self.question_en, self.question_zh)
 
@@ -160,19 +168,19 @@ class Motion(FSMModelMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.DRAFT, target=Status.OPEN)
+    @transition(field=status, source=Status.DRAFT, target=Status.OPEN, permission=_secretariat)
     def open(self, by=None, description=None):
         """Put the question to the members."""
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.OPEN, target=Status.CLOSED)
+    @transition(field=status, source=Status.OPEN, target=Status.CLOSED, permission=_secretariat)
     def close(self, by=None, description=None):
         """§9: the result is computed now and frozen; no vote, edit or reopen afterwards."""
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.CLOSED, target=Status.CARRIED_OUT)
+    @transition(field=status, source=Status.CLOSED, target=Status.CARRIED_OUT, permission=_secretariat)
     def carry_out(self, by=None, description=None):
         """§6.1.4: the Secretariat carried out the decision."""
 

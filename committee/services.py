@@ -6,27 +6,31 @@ Voting and closing both lock the motion row first, so that a vote cast while the
 lands before the count (and is counted) or waits and is then refused — never lost, never added after.
 """
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Count
+from django.db import models, transaction
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cpp_registry.deadlines import deadline_meet, deadline_start
-from cpp_registry.models import Deadline
+from cpp_registry.errors import ServiceError
+from cpp_registry.models import Deadline, Notice
 from cpp_registry.notices import build_notice, notices_bulk_queue
 from cpp_registry.roles import Role
-from directory.services import RegisterError, provider_notices
+from cpp_registry.transitions import transition_run
 
 from . import registry
 from .models import Motion, Paper, Vote
 from .rules import motion_outcome, pmc_quorum
 
-_UNSET = object()
+_UNSET: Any = object()
 
 
-class CommitteeError(Exception):
+class CommitteeError(ServiceError):
     """A request the committee refuses; the message is translated and safe to show."""
 
 
@@ -34,24 +38,24 @@ class StaleVote(CommitteeError):
     """The vote on record changed since the form was shown; nothing was changed."""
 
 
-def pmc_members():
+def pmc_members() -> QuerySet[Any]:
     """Every active member of the PMC, the people who vote and receive the result (§9)."""
     return get_user_model().objects.filter(groups__name=Role.PMC_MEMBER.value, is_active=True).order_by("email")
 
 
-def is_pmc_member(user):
+def is_pmc_member(user: Any) -> bool:
     return bool(user and user.is_active and user.groups.filter(name=Role.PMC_MEMBER.value).exists())
 
 
-def _locked(motion):
+def _locked(motion: Motion) -> Motion:
     return Motion.objects.select_for_update().get(pk=motion.pk)
 
 
-def _when(value):
+def _when(value: Any) -> str:
     return date_format(timezone.localtime(value), "Y-m-d H:i")
 
 
-def _state_refusal(motion):
+def _state_refusal(motion: Motion) -> str:
     """Why a motion in its current state no longer accepts what was asked."""
     if motion.status == Motion.Status.DRAFT:
         return _("This motion is not open for votes yet.")
@@ -63,88 +67,118 @@ def _state_refusal(motion):
     }
 
 
+def subject_entry(*, subject: models.Model, kind: str) -> registry.SubjectKind:
+    """What the registry says of motions of `kind` about `subject`; refused when nobody registered it."""
+    entry = registry.entry_for(model=type(subject), kind=kind)
+    if entry is None:
+        raise CommitteeError(
+            _("No part of the portal handles motions of this kind (%(kind)s) about a %(subject)s.")
+            % {"kind": Motion.Kind(kind).label, "subject": subject._meta.verbose_name}
+        )
+    return entry
+
+
+def _label(motion: Motion, subject: models.Model) -> None:
+    shown = subject_entry(subject=subject, kind=motion.kind).show(subject)
+    motion.subject_label_en = shown.title_en[:300]
+    motion.subject_label_zh = (shown.title_zh or shown.title_en)[:300]
+
+
 @transaction.atomic
 def motion_create(
     *,
-    kind,
-    organisation,
-    question_en,
-    question_zh="",
-    recommendation_en="",
-    recommendation_zh="",
-    subject=None,
-    actor=None,
-    papers=(),
-):
+    kind: str,
+    subject: models.Model,
+    question_en: str,
+    question_zh: str = "",
+    recommendation_en: str = "",
+    recommendation_zh: str = "",
+    actor: Any = None,
+    papers: Iterable[Mapping[str, Any]] = (),
+) -> Motion:
     """Report a question to the PMC as a draft motion (§4.1.5, §3.3.4, §6.1.4, §6.3).
 
-    `subject` is what the motion is about (an application, a case); without one it is the provider.
-    `papers` are dicts of Paper fields (title_en, title_zh, link, document).
+    `subject` is what the motion is about (an application, a case, a provider); its app must have
+    registered motions of this kind about it (committee.registry). `papers` are dicts of Paper fields
+    (title_en, title_zh, link, document).
     """
     motion = Motion(
         kind=Motion.Kind(kind),
-        organisation=organisation,
         question_en=question_en,
         question_zh=question_zh,
         recommendation_en=recommendation_en,
         recommendation_zh=recommendation_zh,
         created_by=actor,
     )
-    motion.subject = subject if subject is not None else organisation
+    motion.subject = subject
+    _label(motion, subject)
     motion.full_clean(exclude=["status"])
-    motion._history_user = actor
+    motion._history_user = actor  # type: ignore[attr-defined]
     motion.save()
     Paper.objects.bulk_create([Paper(motion=motion, order=i, **paper) for i, paper in enumerate(papers)])
     return motion
 
 
 @transaction.atomic
-def motion_draft_save(*, motion, actor):
-    """Save the Secretariat's edits to a draft. Once a motion is open its question cannot change."""
+def motion_draft_save(*, motion: Motion, actor: Any) -> Motion:
+    """Save the Secretariat's edits to a draft (the admin's form). Once a motion is open its question,
+    subject and papers cannot change."""
     if motion.pk:
         current = _locked(motion)
         if current.status != Motion.Status.DRAFT:
             raise CommitteeError(_("Only a draft motion can be edited. %(why)s") % {"why": _state_refusal(current)})
     else:
         motion.created_by = motion.created_by or actor
-    if not motion.subject_type_id:
-        motion.subject = motion.organisation
-    motion._history_user = actor
+    subject = motion.subject
+    if subject is None:
+        raise CommitteeError(_("Choose what the motion is about: a subject that exists."))
+    _label(motion, subject)
+    motion._history_user = actor  # type: ignore[attr-defined]
     motion.save()
     return motion
 
 
+def _opened_refusal(motion: Motion) -> str:
+    if motion.opened_at:
+        return _("This motion was already opened by %(name)s at %(when)s.") % {
+            "name": motion.opened_by or _("the Secretariat"),
+            "when": _when(motion.opened_at),
+        }
+    return _state_refusal(motion)
+
+
 @transaction.atomic
-def motion_open(*, motion, actor):
+def motion_open(*, motion: Motion, actor: Any) -> Motion:
     """Put the motion to the members and tell each of them it awaits their vote."""
-    motion = _locked(motion)
-    if motion.status != Motion.Status.DRAFT:
-        raise CommitteeError(
-            _("This motion was already opened by %(name)s at %(when)s.")
-            % {"name": motion.opened_by or _("the Secretariat"), "when": _when(motion.opened_at)}
-        )
-    motion.open(by=actor, description=_("Opened for votes"))
-    motion.opened_at = timezone.now()
-    motion.opened_by = actor
-    motion._history_user = actor
-    motion.save()
-    notices_bulk_queue(
-        [
+
+    def notices(opened: Motion) -> list[Notice]:
+        return [
             build_notice(
                 recipient=member,
                 template_key="motion_opened",
-                context={"motion": motion},
-                related=motion,
-                idempotency_key=f"motion:{motion.pk}:opened:user{member.pk}",
+                context={"motion": opened},
+                related=opened,
+                idempotency_key=f"motion:{opened.pk}:opened:user{member.pk}",
             )
             for member in pmc_members()
         ]
+
+    return transition_run(
+        error=CommitteeError,
+        instance=motion,
+        name="open",
+        actor=actor,
+        reason=_("Opened for votes"),
+        changes=lambda m: {"opened_at": timezone.now(), "opened_by": actor},
+        notices=notices,
+        refusal=_opened_refusal,
     )
-    return motion
 
 
 @transaction.atomic
-def vote_cast(*, motion, member, choice, actor=None, expected=_UNSET):
+def vote_cast(
+    *, motion: Motion, member: Any, choice: str, actor: Any = None, expected: Any = _UNSET
+) -> tuple[Vote, bool]:
     """§9: record `member`'s vote, or change it, while the motion is open. Returns (vote, changed).
 
     `actor` is who enters it: the member, or a Secretariat officer recording a meeting's vote on the
@@ -179,114 +213,152 @@ def vote_cast(*, motion, member, choice, actor=None, expected=_UNSET):
     now = timezone.now()
     if vote is None:
         vote = Vote(motion=motion, member=member, choice=choice, cast_at=now, changed_at=now)
-        vote._change_reason = "cast"
+        vote._change_reason = "cast"  # type: ignore[attr-defined]
     else:
         vote.choice = choice
         vote.changed_at = now
-        vote._change_reason = f"changed from {on_record}"
+        vote._change_reason = f"changed from {on_record}"  # type: ignore[attr-defined]
     vote.recorded_by = actor if actor.pk != member.pk else None
-    vote._history_user = actor  # the audit names who entered it (simple-history)
+    # The audit names who entered it (django-simple-history).
+    vote._history_user = actor  # type: ignore[attr-defined]
     vote.save()
     return vote, True
 
 
-def _counts(motion):
+def _counts(motion: Motion) -> tuple[int, int, int]:
     rows = dict(Vote.objects.filter(motion=motion).values_list("choice").annotate(n=Count("id")).order_by())
     return rows.get(Vote.Choice.FOR, 0), rows.get(Vote.Choice.AGAINST, 0), rows.get(Vote.Choice.ABSTAIN, 0)
 
 
+def _closed_refusal(motion: Motion) -> str:
+    return _("The motion was not closed. %(why)s") % {"why": _state_refusal(motion)}
+
+
 @transaction.atomic
-def motion_close(*, motion, actor):
+def motion_close(*, motion: Motion, actor: Any) -> Motion:
     """§9: count the votes, decide by simple majority, freeze the result.
 
     Short of the quorum (PMC_QUORUM), the motion stays open with a clear message. Closing starts the
     10-working-day clock for carrying out the decision (§6.1.4), owned by the Programme Management Team,
-    and sends every member and the provider the result.
+    and sends every member the result and the subject's audience (the provider, the factory — as the
+    subject's app registered) the decision.
     """
-    motion = _locked(motion)
-    if motion.status != Motion.Status.OPEN:
-        raise CommitteeError(_("The motion was not closed. %(why)s") % {"why": _state_refusal(motion)})
-    votes_for, votes_against, votes_abstain = _counts(motion)
-    cast, quorum = votes_for + votes_against + votes_abstain, pmc_quorum()
-    if cast < quorum:
-        raise CommitteeError(
-            _(
-                "The motion cannot be closed: %(cast)d vote(s) cast, and the quorum is %(quorum)d. "
-                "It stays open for votes."
+    counted: dict[str, Any] = {}
+
+    def count(locked: Motion) -> None:
+        # On the locked row: a vote waiting on the lock is refused after this, never added to a frozen count.
+        votes_for, votes_against, votes_abstain = _counts(locked)
+        cast, quorum = votes_for + votes_against + votes_abstain, pmc_quorum()
+        if cast < quorum:
+            raise CommitteeError(
+                _(
+                    "The motion cannot be closed: %(cast)d vote(s) cast, and the quorum is %(quorum)d. "
+                    "It stays open for votes."
+                )
+                % {"cast": cast, "quorum": quorum}
             )
-            % {"cast": cast, "quorum": quorum}
+        counted.update(
+            votes_for=votes_for,
+            votes_against=votes_against,
+            votes_abstain=votes_abstain,
+            outcome=motion_outcome(votes_for=votes_for, votes_against=votes_against),
         )
-    outcome = motion_outcome(votes_for=votes_for, votes_against=votes_against)
-    motion.close(
-        by=actor,
-        description=f"{outcome}: {votes_for} for, {votes_against} against, {votes_abstain} abstaining",
+
+    closed = transition_run(
+        error=CommitteeError,
+        instance=motion,
+        name="close",
+        actor=actor,
+        check=count,
+        reason=lambda m: "{outcome}: {votes_for} for, {votes_against} against, {votes_abstain} abstaining".format(
+            **counted
+        ),
+        changes=lambda m: {**counted, "closed_at": timezone.now(), "closed_by": actor},
+        refusal=_closed_refusal,
     )
-    motion.outcome = outcome
-    motion.votes_for, motion.votes_against, motion.votes_abstain = votes_for, votes_against, votes_abstain
-    motion.closed_at = timezone.now()
-    motion.closed_by = actor
-    motion._history_user = actor
-    motion.save()
     clock = deadline_start(
-        subject=motion, kind=Deadline.Kind.DECISION_CARRY_OUT, start_day=timezone.localdate(motion.closed_at)
+        subject=closed,
+        kind=Deadline.Kind.DECISION_CARRY_OUT,
+        start_day=timezone.localdate(closed.closed_at),
+        actor=actor,
+        reason=_("motion closed"),
     )
-    context = {"motion": motion, "clock": clock}
-    notices = [
+    context = {"motion": closed, "clock": clock}
+    notices: list[Any] = [
         build_notice(
             recipient=member,
             template_key="motion_result",
             context=context,
-            related=motion,
-            idempotency_key=f"motion:{motion.pk}:result:user{member.pk}",
+            related=closed,
+            idempotency_key=f"motion:{closed.pk}:result:user{member.pk}",
         )
         for member in pmc_members()
     ]
-    notices += provider_notices(
-        organisation=motion.organisation,
-        template_key="motion_decided",
-        context=context,
-        related=motion,
-        event=f"motion:{motion.pk}:decided",
-    )
+    subject = closed.subject
+    if subject is not None:
+        entry = subject_entry(subject=subject, kind=closed.kind)
+        notices += entry.audience(
+            subject=subject,
+            template_key="motion_decided",
+            context=context,
+            related=closed,
+            event=f"motion:{closed.pk}:decided",
+        )
     notices_bulk_queue(notices)
-    return motion
+    return closed
+
+
+def _carry_out_refusal(motion: Motion) -> str:
+    if motion.status == Motion.Status.CARRIED_OUT:
+        return _("This decision was already carried out by %(name)s at %(when)s.") % {
+            "name": motion.carried_out_by or _("the Secretariat"),
+            "when": _when(motion.carried_out_at),
+        }
+    return _("Only a closed motion can be carried out. %(why)s") % {"why": _state_refusal(motion)}
 
 
 @transaction.atomic
-def motion_carry_out(*, motion, actor):
+def motion_carry_out(*, motion: Motion, actor: Any) -> Motion:
     """§6.1.4: carry out a closed motion's decision — one press of a button.
 
-    What carrying out means is looked up in `committee.registry` by kind and outcome; the handler does
-    the work through its own app's services, which send the provider its written notice. The clock
-    started at closing is met.
+    What carrying out means is looked up in `committee.registry` by subject and kind, then outcome; the
+    handler does the work through its own app's services, which send their written notices. The clock
+    started at closing is met. A handler's refusal leaves everything as it was.
     """
-    motion = _locked(motion)
-    if motion.status == Motion.Status.CARRIED_OUT:
-        raise CommitteeError(
-            _("This decision was already carried out by %(name)s at %(when)s.")
-            % {"name": motion.carried_out_by or _("the Secretariat"), "when": _when(motion.carried_out_at)}
-        )
-    if motion.status != Motion.Status.CLOSED:
-        raise CommitteeError(_("Only a closed motion can be carried out. %(why)s") % {"why": _state_refusal(motion)})
-    entry = registry.handler_for(kind=motion.kind, outcome=motion.outcome)
-    if entry is None:
-        raise CommitteeError(
-            _(
-                "Nothing is set up yet to carry out a decision of this kind (%(kind)s — %(outcome)s): the part "
-                "of the portal that handles it is not installed. Nothing was changed."
-            )
-            % {"kind": motion.get_kind_display(), "outcome": motion.get_outcome_display()}
-        )
-    try:
-        note = entry.handler(motion=motion, actor=actor)
-    except RegisterError as exc:
-        raise CommitteeError(str(exc)) from exc
     now = timezone.now()
-    motion.carry_out(by=actor, description=str(note or ""))
-    motion.carried_out_at = now
-    motion.carried_out_by = actor
-    motion.carry_out_note = str(note or "")
-    motion._history_user = actor
-    motion.save()
-    deadline_meet(subject=motion, kind=Deadline.Kind.DECISION_CARRY_OUT, at=now)
+    done: dict[str, str] = {}
+
+    def carry_out(locked: Motion) -> None:
+        subject = locked.subject
+        if subject is None:
+            raise CommitteeError(_("The subject of this motion no longer exists; nothing was changed."))
+        handler = subject_entry(subject=subject, kind=locked.kind).outcomes.get(str(locked.outcome))
+        if handler is None:
+            raise CommitteeError(
+                _(
+                    "Nothing is set up to carry out a decision of this kind (%(kind)s — %(outcome)s). "
+                    "Nothing was changed."
+                )
+                % {"kind": locked.get_kind_display(), "outcome": locked.get_outcome_display()}
+            )
+        try:
+            done["note"] = str(handler(motion=locked, subject=subject, actor=actor) or "")
+        except ServiceError as exc:
+            raise CommitteeError(str(exc)) from exc
+
+    # The handler runs as the transition's check: on the locked row, after django-fsm allowed it, before the
+    # transition is logged with what was done as its description. A refusal there changes nothing.
+    motion = transition_run(
+        error=CommitteeError,
+        instance=motion,
+        name="carry_out",
+        actor=actor,
+        check=carry_out,
+        reason=lambda m: done["note"],
+        changes=lambda m: {"carried_out_at": now, "carried_out_by": actor, "carry_out_note": done["note"]},
+        refusal=_carry_out_refusal,
+    )
+    deadline_meet(
+        subject=motion, kind=Deadline.Kind.DECISION_CARRY_OUT, at=now, actor=actor, reason=motion.carry_out_note
+    )
     return motion

@@ -57,6 +57,7 @@ def motion_detail(request, pk):
     }
     if context["sees_roll"]:
         context["votes"], context["not_voted"] = selectors.vote_roll(motion=motion)
+        context["shown"] = selectors.subject_shown(motion=motion)
     return render(request, "committee/motion_detail.html", context)
 
 

@@ -32,13 +32,14 @@ def pmt(**kwargs):
     return staff_user(Role.PROGRAMME_MANAGEMENT_TEAM, **kwargs)
 
 
-def motion(*, kind=Motion.Kind.REMOVAL, organisation=None, actor=None, **kwargs):
+def motion(*, kind=Motion.Kind.REMOVAL, subject=None, actor=None, **kwargs):
     """A draft motion made through the service, as the Secretariat would."""
     kwargs.setdefault("question_en", "Should the provider be removed from the register?")
     kwargs.setdefault("question_zh", "應否將該供應商從名冊除名？")
     kwargs.setdefault("recommendation_en", "Remove: three substantiated complaints (§6.1.4).")
     kwargs.setdefault("recommendation_zh", "除名：三宗投訴成立（§6.1.4）。")
-    return services.motion_create(kind=kind, organisation=organisation or OrganisationFactory(), actor=actor, **kwargs)
+    # A provider is a subject the complaints app registers for penalty motions (committee.registry).
+    return services.motion_create(kind=kind, subject=subject or OrganisationFactory(), actor=actor, **kwargs)
 
 
 def open_motion(*, actor=None, **kwargs):

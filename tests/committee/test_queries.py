@@ -32,7 +32,7 @@ def build(n, staff, voters):
     org = Organisation.objects.create(name_en="Green Tech Ltd", name_zh="綠色科技", br_number="90009999")
     made = []
     for i in range(2 * n):
-        m = open_motion(actor=staff, organisation=org)
+        m = open_motion(actor=staff, subject=org)
         Paper.objects.create(motion=m, title_en=f"Paper {i}", link="https://example.hk/case/")
         for j, voter in enumerate(voters):
             services.vote_cast(motion=m, member=voter, choice=CHOICES[(i + j) % 3])

@@ -32,7 +32,7 @@ def bob():
 
 @pytest.fixture
 def the_motion(staff, alice, bob):
-    return open_motion(actor=staff, organisation=OrganisationFactory(name_en="Green Tech Ltd"))
+    return open_motion(actor=staff, subject=OrganisationFactory(name_en="Green Tech Ltd"))
 
 
 def url(name, *args):

@@ -180,7 +180,7 @@ def test_an_unknown_choice_is_refused(staff, five):
 def test_section_6_1_4_closing_starts_the_ten_working_day_clock_and_sends_the_result(staff, five):
     provider = OrganisationFactory(name_en="Green Tech Ltd")
     provider.users.add(UserFactory(email="owner@green.hk"), UserFactory(email="clerk@green.hk"))
-    m = open_motion(actor=staff, organisation=provider)
+    m = open_motion(actor=staff, subject=provider)
     vote_all(m, zip(five, [FOR, FOR, FOR, AGAINST, ABSTAIN], strict=True))
     # Friday 20 November 2026, 16:00 Hong Kong time: day 0.
     with time_machine.travel(datetime(2026, 11, 20, 16, 0, tzinfo=HK), tick=False):

@@ -1,10 +1,11 @@
-"""`make run`'s demo data: an open motion the demo PMC member can vote on (issue 4, done when)."""
+"""`make run`'s demo data: an open removal motion the demo PMC member can vote on, and a decided warning."""
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from committee import demo, services
+from committee import services
 from committee.models import Motion, Vote
+from complaints import demo
 from cpp_registry import demo as core_demo
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,7 @@
-"""Issue 4 §3, SPEC §6.1.4 and §6.3: carrying out a decision — one button, the clock met, one notice."""
+"""§6.1.4 and §6.3: carrying out the PMC's decision on a penalty — one button, the clock met, one notice.
+
+The complaints app registers penalty motions about a provider with the committee at start-up
+(complaints/penalties.py); the committee itself knows no subject."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -10,10 +13,9 @@ from django.core import mail
 from committee import registry, services
 from committee.models import Motion, Vote
 from cpp_registry.models import Deadline, Notice
-from directory.models import Category, Registration, Warning
+from directory.models import Category, Organisation, Registration, Warning
 from directory.services import registration_grant
-
-from .factories import OrganisationFactory, UserFactory, members, open_motion, pmt, vote_all
+from tests.committee.factories import OrganisationFactory, UserFactory, members, open_motion, pmt, vote_all
 
 pytestmark = pytest.mark.django_db
 HK = ZoneInfo("Asia/Hong_Kong")
@@ -29,13 +31,15 @@ def staff():
 def provider():
     org = OrganisationFactory(name_en="Green Tech Ltd", name_zh="綠色科技有限公司")
     org.users.add(UserFactory(email="owner@green.hk"))
-    registration_grant(organisation=org, category=Category.CONSULTANCY, granted_on=date(2026, 1, 5))
-    registration_grant(organisation=org, category=Category.CONSULTANCY_ENGINEERING, granted_on=date(2026, 1, 5))
+    registration_grant(organisation=org, category=Category.CONSULTANCY, granted_on=date(2026, 1, 5), imported=True)
+    registration_grant(
+        organisation=org, category=Category.CONSULTANCY_ENGINEERING, granted_on=date(2026, 1, 5), imported=True
+    )
     return org
 
 
 def decided(*, kind, organisation, staff, choices, **kwargs):
-    m = open_motion(kind=kind, organisation=organisation, actor=staff, **kwargs)
+    m = open_motion(kind=kind, subject=organisation, actor=staff, **kwargs)
     vote_all(m, zip(members(len(choices)), choices, strict=True))
     return services.motion_close(motion=m, actor=staff)
 
@@ -44,7 +48,7 @@ def test_section_6_3_a_removal_that_passed_takes_the_provider_off_the_directory(
     staff, provider, django_capture_on_commit_callbacks
 ):
     other = OrganisationFactory()
-    registration_grant(organisation=other, category=Category.CONSULTANCY, granted_on=date(2026, 1, 5))
+    registration_grant(organisation=other, category=Category.CONSULTANCY, granted_on=date(2026, 1, 5), imported=True)
     with time_machine.travel(datetime(2026, 11, 20, 16, 0, tzinfo=HK), tick=False):
         m = decided(kind=Motion.Kind.REMOVAL, organisation=provider, staff=staff, choices=[FOR, FOR, FOR, AGAINST])
     mail.outbox.clear()
@@ -111,69 +115,21 @@ def test_a_removal_when_nothing_is_live_any_more_is_still_carried_out(staff):
     assert "nothing was removed" in m.carry_out_note
 
 
-@pytest.mark.parametrize("kind", [Motion.Kind.ACCEPT_APPLICATION, Motion.Kind.ACCEPT_AFTER_SUBSTANDARD])
-def test_a_kind_with_no_registered_handler_gives_a_clear_message_and_changes_nothing(staff, provider, kind):
-    assert registry.handler_for(kind=kind, outcome=Motion.Outcome.PASSED) is None
-    m = decided(kind=kind, organisation=provider, staff=staff, choices=[FOR])
-    with pytest.raises(services.CommitteeError, match="Nothing is set up yet"):
-        services.motion_carry_out(motion=m, actor=staff)
-    m.refresh_from_db()
-    assert m.status == Motion.Status.CLOSED
-    assert Deadline.objects.for_subject(m).get().met_at is None
+def test_the_penalty_kinds_about_a_provider_are_registered_at_start_up():
+    registered = {key for key in registry.registered() if key[0] == "directory.organisation"}
+    assert registered == {("directory.organisation", "removal"), ("directory.organisation", "warning")}
+    entry = registry.entry_for(model=Organisation, kind=Motion.Kind.REMOVAL)
+    assert set(entry.outcomes) == {"passed", "failed"}
 
 
-def test_the_applications_app_can_register_its_kind(staff, provider):
-    calls = []
-
-    def accept(*, motion, actor):
-        calls.append((motion.pk, actor.pk))
-        return "Application accepted; provisional registrations granted."
-
-    registry.register(kind=Motion.Kind.ACCEPT_APPLICATION, outcome=Motion.Outcome.PASSED, handler=accept)
-    try:
-        m = decided(kind=Motion.Kind.ACCEPT_APPLICATION, organisation=provider, staff=staff, choices=[FOR])
-        m = services.motion_carry_out(motion=m, actor=staff)
-    finally:
-        registry.unregister(kind=Motion.Kind.ACCEPT_APPLICATION, outcome=Motion.Outcome.PASSED)
-    assert calls == [(m.pk, staff.pk)]
-    assert m.carry_out_note == "Application accepted; provisional registrations granted."
-
-
-def test_registering_a_second_handler_for_the_same_decision_is_refused():
-    def other(*, motion, actor):
-        return ""
-
-    with pytest.raises(ValueError, match="already registered"):
-        registry.register(kind=Motion.Kind.REMOVAL, outcome=Motion.Outcome.PASSED, handler=other)
-
-
-def test_the_register_kinds_are_registered_at_start_up():
-    assert {(k, o) for k, o in registry.registered()} == {
-        ("removal", "passed"),
-        ("removal", "failed"),
-        ("warning", "passed"),
-        ("warning", "failed"),
-    }
-
-
-def test_a_handler_that_fails_rolls_everything_back(staff, provider):
-    def half_done(*, motion, actor):
-        Registration.objects.filter(organisation=motion.organisation).update(end_reason="touched")
-        raise services.CommitteeError("The register refused.")
-
-    registry.register(kind=Motion.Kind.ACCEPT_APPLICATION, outcome=Motion.Outcome.PASSED, handler=half_done)
-    try:
-        m = decided(kind=Motion.Kind.ACCEPT_APPLICATION, organisation=provider, staff=staff, choices=[FOR])
-        with pytest.raises(services.CommitteeError, match="refused"):
-            services.motion_carry_out(motion=m, actor=staff)
-    finally:
-        registry.unregister(kind=Motion.Kind.ACCEPT_APPLICATION, outcome=Motion.Outcome.PASSED)
-    assert not Registration.objects.filter(end_reason="touched").exists()
-    m.refresh_from_db()
-    assert m.status == Motion.Status.CLOSED
+def test_section_6_1_4_the_provider_hears_the_decision_when_the_motion_closes(staff, provider):
+    decided(kind=Motion.Kind.WARNING, organisation=provider, staff=staff, choices=[FOR])
+    notice = Notice.objects.get(template_key="motion_decided")
+    assert notice.recipient_email == "owner@green.hk"
+    assert "Green Tech Ltd" in notice.body_text
 
 
 def test_an_open_motion_cannot_be_carried_out(staff, provider):
-    m = open_motion(organisation=provider, actor=staff)
+    m = open_motion(subject=provider, actor=staff)
     with pytest.raises(services.CommitteeError, match="Only a closed motion"):
         services.motion_carry_out(motion=m, actor=staff)
