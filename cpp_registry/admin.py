@@ -4,14 +4,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services, workdays
+from . import closures, workdays
 from .admin_base import HistoryAdmin as SimpleHistoryAdmin
+from .admin_base import NoDeleteMixin, ServiceAdminMixin
 from .models import ClosureDay, Deadline, Notice, User
 from .notices import notice_resend
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NoDeleteMixin, BaseUserAdmin):
+    """People are deactivated, never deleted: their name stays on what they did (votes, decisions)."""
+
     ordering = ["email"]
     list_display = ["email", "full_name", "language", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "groups", "language"]
@@ -26,22 +29,26 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(ClosureDay)
-class ClosureDayAdmin(SimpleHistoryAdmin):
-    """Saving or deleting a closure day moves every running clock that spans it (through the service)."""
+class ClosureDayAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """Marking, moving or unmarking a closure day moves every running clock that spans it (SPEC §10), through
+    the service, which reads the old date from the locked row — never from the form's copy."""
 
     list_display = ["date", "reason", "note"]
     list_filter = ["reason"]
     date_hierarchy = "date"
 
     def save_model(self, request, obj, form, change):
-        services.closure_day_save(date=obj.date, reason=obj.reason, note=obj.note, instance=obj if change else None)
+        saved = closures.closure_day_save(
+            date=obj.date, reason=obj.reason, note=obj.note, closure_day=obj if change else None, actor=request.user
+        )
+        obj.pk = saved.pk
 
     def delete_model(self, request, obj):
-        services.closure_day_delete(closure_day=obj)
+        closures.closure_day_remove(closure_day=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for day in queryset:
-            services.closure_day_delete(closure_day=day)
+            closures.closure_day_remove(closure_day=day, actor=request.user)
 
 
 class DeadlineStatusFilter(admin.SimpleListFilter):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 from django_fsm_log.admin import StateLogInline
 
-from cpp_registry.admin_base import HistoryAdmin as SimpleHistoryAdmin
+from cpp_registry.admin_base import NoDeleteMixin, RegisterAdmin, ServiceAdminMixin
 
 from . import services
 from .forms import ContactChangeDecisionForm, OrganisationAdminForm, RegistrationGrantForm, ReportDecisionForm
@@ -48,9 +48,10 @@ class WarningInline(ReadOnlyInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
-    """§5.2: two members of staff editing the same organisation — the second save is refused (the form
-    carries the version it was opened on; OrganisationAdminForm.clean)."""
+class OrganisationAdmin(RegisterAdmin):
+    """§5.2: two members of staff editing the same organisation — the second save is refused: the form
+    carries the version it was opened on and the service (organisation_update) compares it on the locked
+    row; its refusal is shown on the form (RegisterAdmin)."""
 
     form = OrganisationAdminForm
     list_display = ["name_en", "name_zh", "br_number", "district", "email", "phone"]
@@ -71,11 +72,10 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj._history_user = request.user
-            obj.save()
+            services.organisation_create(organisation=obj, actor=request.user)
             return
         services.organisation_update(
-            organisation=obj, actor=request.user, expected_version=form.cleaned_data["form_version"], fields=None
+            organisation=obj, actor=request.user, expected_version=form.cleaned_data.get("form_version"), fields=None
         )
 
 
@@ -97,7 +97,7 @@ class ValidityEndsSoonFilter(admin.SimpleListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(FSMAdminMixin, SimpleHistoryAdmin):
+class RegistrationAdmin(FSMAdminMixin, RegisterAdmin):
     """Registrations with the transition buttons; each button calls the service of that transition, which
     locks, logs (StateLog, below), dates the end and sends the written notice."""
 
@@ -146,23 +146,23 @@ class RegistrationAdmin(FSMAdminMixin, SimpleHistoryAdmin):
         return self.get_fields(request, obj)
 
     def save_model(self, request, obj, form, change):
-        """Adding a registration grants it (§3.3.1) through the service; nothing else is saved here."""
+        """Adding a registration grants it (§3.3.1) through the service; nothing else is saved here. A
+        refusal (a live registration exists — also one granted a moment ago by another officer —, a date
+        in the future or too far back) is shown on the form."""
         if change:
             return
-        try:
-            registration = services.registration_grant(
-                organisation=obj.organisation,
-                category=obj.category,
-                actor=request.user,
-                granted_on=obj.granted_on,
-                reason=str(_("Granted in the back office")),
-            )
-        except services.RegisterError as exc:
-            # A race with another grant after the form validated: nothing was written.
-            self.message_user(request, str(exc), messages.ERROR)
-            raise
+        registration = services.registration_grant(
+            organisation=obj.organisation,
+            category=obj.category,
+            actor=request.user,
+            granted_on=obj.granted_on,
+            reason=str(_("Granted in the back office")),
+        )
         obj.pk = registration.pk
-        obj.__dict__.update({"valid_until": registration.valid_until})
+        obj.__dict__.update({"valid_until": registration.valid_until, "status": registration.status})
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related is saved by the form: the services did all of it."""
 
     def fsm_transition_view(self, request, object_id, transition_name, **kwargs):
         """Only the transitions that have a service here have a page; any other name is not found."""
@@ -188,9 +188,16 @@ class RegistrationAdmin(FSMAdminMixin, SimpleHistoryAdmin):
         return _("Change the registration")
 
 
+PROJECT_FIELDS = ["reference", "title", "factory", "provider", "role_category", "areas", "started_on", "completed_on"]
+
+
 @admin.register(FundedProject)
-class FundedProjectAdmin(SimpleHistoryAdmin):
-    """Funded projects; the final-report decision confirms a provisional registration (§3.3.2)."""
+class FundedProjectAdmin(RegisterAdmin):
+    """Funded projects; the final-report decision confirms a provisional registration (§3.3.2).
+
+    The decision runs the service on a locked fresh row before anything of the form is saved; the form's
+    other edits are then saved field by field (never the stale report status). Once the report is decided,
+    the project's provider, role and dates are what the decision was taken on: read-only."""
 
     form = ReportDecisionForm
     list_display = ["reference", "title", "provider", "factory", "role_category", "report_status", "report_decided_on"]
@@ -198,6 +205,20 @@ class FundedProjectAdmin(SimpleHistoryAdmin):
     search_fields = ["reference", "title", "provider__name_en", "provider__name_zh", "factory__name_en"]
     autocomplete_fields = ["provider", "factory"]
     readonly_fields = ["report_status", "report_decided_on", "report_decided_by", "report_note"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_decided:
+            return [*PROJECT_FIELDS, *self.readonly_fields]
+        return self.readonly_fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.is_decided:  # no decision fields once decided
+            head, dates, (title, report) = fieldsets
+            report = {"fields": [f for f in report["fields"] if f not in ("decision", "decided_on", "note")]}
+            return [head, dates, (title, report)]
+        return fieldsets
+
     fieldsets = [
         (None, {"fields": ["reference", "title", "factory", "provider", "role_category", "areas"]}),
         (_("Dates"), {"fields": ["started_on", "completed_on"]}),
@@ -219,11 +240,12 @@ class FundedProjectAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
-        super().save_model(request, obj, form, change)
-        decision = form.cleaned_data.get("decision")
-        if not decision:
+        if not change:
+            obj.save()
             return
-        try:
+        decision = form.cleaned_data.get("decision")
+        result = None
+        if decision:
             result = services.funded_project_report_decide(
                 project=obj,
                 actor=request.user,
@@ -231,16 +253,29 @@ class FundedProjectAdmin(SimpleHistoryAdmin):
                 on=form.cleaned_data.get("decided_on"),
                 note=form.cleaned_data.get("note") or "",
             )
-        except services.RegisterError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return
-        level = messages.SUCCESS if result.confirmed or decision == "reject" else messages.WARNING
-        self.message_user(request, result.message, level)
+        edited = [name for name in form.changed_data if name in PROJECT_FIELDS]
+        if edited:
+            # Only the fields the officer edited: the in-memory report status may be stale.
+            locked = FundedProject.objects.select_for_update().get(pk=obj.pk)
+            if locked.is_decided and not decision:
+                raise services.RegisterError(
+                    str(_("The final report was decided meanwhile; the project's details are fixed now."))
+                )
+            for name in edited:
+                setattr(locked, name, getattr(obj, name))
+            locked._history_user = request.user
+            locked.save(update_fields=edited)
+        if result is not None:
+            level = messages.SUCCESS if result.confirmed or decision == "reject" else messages.WARNING
+            self.message_user(request, result.message, level)
 
 
 @admin.register(ContactChangeRequest)
-class ContactChangeRequestAdmin(SimpleHistoryAdmin):
-    """§5.2.1–5.2.2: approve or reject a provider's change of contact details within 5 working days."""
+class ContactChangeRequestAdmin(RegisterAdmin):
+    """§5.2.1–5.2.2: approve or reject a provider's change of contact details within 5 working days.
+
+    Every save goes through a service on the locked request: of two officers deciding at once exactly one
+    decision is taken, and the other sees why on the form. A decided request is read-only."""
 
     form = ContactChangeDecisionForm
     list_display = ["organisation", "received_on", "status", "decided_at"]
@@ -281,35 +316,31 @@ class ContactChangeRequestAdmin(SimpleHistoryAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        details = {name: form.cleaned_data.get(name, getattr(obj, name)) for name in CONTACT_FIELDS}
         if not change:
             # A request received on paper, recorded by staff: the same service starts the §5.2.2 clock.
             created = services.contact_change_request(
-                organisation=obj.organisation,
-                user=None,
-                details={name: getattr(obj, name) for name in CONTACT_FIELDS},
-                received_on=obj.received_on,
+                organisation=obj.organisation, user=request.user, details=details, received_on=obj.received_on
             )
             obj.pk = created.pk
             return
-        if obj.status != ContactChangeRequest.Status.PENDING:
-            return
-        obj._history_user = request.user
-        super().save_model(request, obj, form, change)
         decision = form.cleaned_data.get("decision")
         note = form.cleaned_data.get("decision_note") or ""
-        try:
-            if decision == "approve":
-                services.contact_change_approve(change=obj, actor=request.user, note=note)
-                self.message_user(request, _("Approved: the directory shows the new details."), messages.SUCCESS)
-            elif decision == "reject":
-                services.contact_change_reject(change=obj, actor=request.user, note=note)
-                self.message_user(request, _("Rejected: the organisation's details are unchanged."), messages.SUCCESS)
-        except services.RegisterError as exc:
-            self.message_user(request, str(exc), messages.ERROR)
+        if decision == "approve":
+            services.contact_change_approve(change=obj, actor=request.user, note=note, details=details)
+            self.message_user(request, _("Approved: the directory shows the new details."), messages.SUCCESS)
+        elif decision == "reject":
+            services.contact_change_reject(change=obj, actor=request.user, note=note)
+            self.message_user(request, _("Rejected: the organisation's details are unchanged."), messages.SUCCESS)
+        else:
+            services.contact_change_correct(change=obj, actor=request.user, details=details)
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related is saved by the form."""
 
 
 @admin.register(Warning)
-class WarningAdmin(admin.ModelAdmin):
+class WarningAdmin(ServiceAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     """§6.1.4: warnings are recorded through the service (which notifies the provider), then kept as they are."""
 
     list_display = ["organisation", "issued_on", "issued_by"]
@@ -319,6 +350,9 @@ class WarningAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields if obj else []
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -330,7 +364,7 @@ class WarningAdmin(admin.ModelAdmin):
 
 
 @admin.register(Factory)
-class FactoryAdmin(admin.ModelAdmin):
+class FactoryAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["name_en", "name_zh", "region"]
     list_filter = ["region"]
     search_fields = ["name_en", "name_zh"]

@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # NUL characters and impossible date parts answer 400 before any view or query sees them.
+    "cpp_registry.middleware.HostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -229,3 +231,6 @@ LOGGING = {
 # §9 (decision): the PMC's quorum — the fewest votes (abstentions included) a motion needs before it can
 # be closed. 0: none.
 PMC_QUORUM = env.int("PMC_QUORUM", default=0)
+
+# History is for reading (cpp_registry.admin_base.HistoryAdmin): no "revert" anywhere in the admin.
+SIMPLE_HISTORY_REVERT_DISABLED = True
