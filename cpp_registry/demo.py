@@ -54,3 +54,19 @@ def logins():
         yield label, email
     yield "Applicant (organisation user)", APPLICANT_EMAIL
     yield "Factory user", FACTORY_EMAIL
+
+
+def print_logins(out, *, address=""):
+    """The demo's logins, one per role — printed by `seed_demo`, and again by `serve` as its last words."""
+    from .models import User
+
+    if not User.objects.filter(email=ADMIN_EMAIL).exists():
+        return
+    heading = (
+        f"Demo logins at {address}/en/ (password for all: {PASSWORD}):"
+        if address
+        else (f"Demo logins (password for all: {PASSWORD}):")
+    )
+    out.write(heading)
+    for label, email in logins():
+        out.write(f"  {label:<34} {email}")

@@ -29,6 +29,4 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(self)
-        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {demo.PASSWORD}):"))
-        for label, email in demo.logins():
-            self.stdout.write(f"  {label:<34} {email}")
+        demo.print_logins(self.stdout)
