@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("staff/deadlines/", views.deadlines_overview, name="deadlines_overview"),
     path("directory/", include("directory.urls")),
     path("committee/", include("committee.urls")),
+    path("applications/", include("applications.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )
