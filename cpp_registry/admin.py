@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from . import closures, workdays
 from .admin_base import HistoryAdmin as SimpleHistoryAdmin
 from .admin_base import NoDeleteMixin, ServiceAdminMixin
-from .models import ClosureDay, Deadline, Notice, User
+from .models import ClosureDay, Deadline, DeadlineEvent, Notice, User
 from .notices import notice_resend
 
 
@@ -84,8 +84,29 @@ class DeadlineStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DeadlineEventInline(admin.TabularInline):
+    """The clock's audit: every start, stop, restart, meeting and move, with who, when and why."""
+
+    model = DeadlineEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "due_day", "by", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
 @admin.register(Deadline)
 class DeadlineAdmin(admin.ModelAdmin):
+    """Clocks are started, stopped and met by the processes they time; here only who owns one changes."""
+
     list_display = ["kind", "subject_label", "start_day", "due_day", "stopped_on", "met_at", "met_on_time", "owner"]
     list_filter = [DeadlineStatusFilter, "kind"]
     list_select_related = ["content_type", "owner"]
@@ -96,12 +117,18 @@ class DeadlineAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     fields = [*readonly_fields, "owner", "owner_role"]
 
+    inlines = [DeadlineEventInline]
+
     @admin.display(description=_("subject"))
     def subject_label(self, obj):
         return f"{obj.content_type.name} #{obj.object_id}"
 
     def has_add_permission(self, request):
         return False  # clocks are started by the processes they time, never by hand
+
+    def save_model(self, request, obj, form, change):
+        # Only the owner: the in-memory due day may be stale (a closure day moved it meanwhile).
+        Deadline.objects.filter(pk=obj.pk).update(owner=obj.owner, owner_role=obj.owner_role)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,17 +1,23 @@
-"""Write services of the core that are not a single clock or template: scheduled jobs, closure days.
-(Delivering notices is cpp_registry/notices.py's.)"""
+"""The core's scheduled job over clocks (SPEC §10). Delivering notices is cpp_registry/notices.py's; closure
+days are cpp_registry/closures.py's."""
+
+import datetime
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from . import deadlines, workdays
-from .models import ClosureDay, Deadline
+from .models import Deadline, Notice
 from .notices import build_notice, notices_bulk_queue
 from .roles import Role
 
 
-def _recipients_for(clocks, role_members):
+def _recipients_for(
+    clocks: Iterable[Deadline], role_members: dict[str, list[Any]]
+) -> Iterator[tuple[Deadline, list[Any]]]:
     """Each clock's owner, or everyone in its owning role when it has none."""
     for clock in clocks:
         if clock.owner_id:
@@ -20,9 +26,9 @@ def _recipients_for(clocks, role_members):
             yield clock, role_members.get(clock.owner_role, [])
 
 
-def _members_by_role(roles):
+def _members_by_role(roles: Iterable[str]) -> dict[str, list[Any]]:
     User = get_user_model()
-    members = {}
+    members: dict[str, list[Any]] = {}
     for user in User.objects.filter(groups__name__in=roles, is_active=True).prefetch_related("groups").distinct():
         for group in user.groups.all():
             members.setdefault(group.name, []).append(user)
@@ -30,7 +36,7 @@ def _members_by_role(roles):
 
 
 @transaction.atomic
-def deadlines_enforce(*, today=None):
+def deadlines_enforce(*, today: datetime.date | None = None) -> dict[str, int]:
     """Remind each running clock's owner one working day before its due day, and escalate each overdue
     clock to the Programme Director — each at most once per clock (per due day, so a clock moved by a
     closure day is reminded again). Set-based: a fixed number of queries whatever the number of clocks;
@@ -56,14 +62,14 @@ def deadlines_enforce(*, today=None):
     roles = {c.owner_role for c in to_remind} | {Role.PROGRAMME_DIRECTOR.value}
     members = _members_by_role(roles)
 
-    notices = []
+    notices: list[Notice] = []
     for clock, people in _recipients_for(to_remind, members):
         for person in people:
             notices.append(
                 build_notice(
                     recipient=person,
                     template_key="deadline_reminder",
-                    context={"clock": clock, "rule": deadlines.RULES[clock.kind]},
+                    context={"clock": clock, "rule": deadlines.RULES[Deadline.Kind(clock.kind)]},
                     related=clock,
                     idempotency_key=f"deadline:{clock.pk}:reminder:{clock.due_day:%Y%m%d}:{person.pk}",
                 )
@@ -75,7 +81,7 @@ def deadlines_enforce(*, today=None):
                 build_notice(
                     recipient=person,
                     template_key="deadline_escalation",
-                    context={"clock": clock, "rule": deadlines.RULES[clock.kind], "today": today},
+                    context={"clock": clock, "rule": deadlines.RULES[Deadline.Kind(clock.kind)], "today": today},
                     related=clock,
                     idempotency_key=f"deadline:{clock.pk}:escalation:{clock.due_day:%Y%m%d}:{person.pk}",
                 )
@@ -88,23 +94,3 @@ def deadlines_enforce(*, today=None):
         escalated_at=now
     )
     return {"reminded": reminded, "escalated": escalated, "notices": len(notices)}
-
-
-@transaction.atomic
-def closure_day_save(*, date, reason, note="", instance=None):
-    """Add or change a closure day and move every running clock that spans it (SPEC §10)."""
-    old_date = instance.date if instance and instance.pk else None
-    day = instance or ClosureDay()
-    day.date, day.reason, day.note = date, reason, note
-    day.save()
-    deadlines.deadlines_recompute(around=date)
-    if old_date and old_date != date:
-        deadlines.deadlines_recompute(around=old_date)
-    return day
-
-
-@transaction.atomic
-def closure_day_delete(*, closure_day):
-    date = closure_day.date
-    closure_day.delete()
-    deadlines.deadlines_recompute(around=date)

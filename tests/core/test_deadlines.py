@@ -9,7 +9,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from cpp_registry import deadlines, services
+from cpp_registry import closures, deadlines, services
 from cpp_registry.models import ClosureDay, Deadline, Notice
 from cpp_registry.roles import Role
 from directory.models import Organisation
@@ -100,13 +100,13 @@ def test_adding_a_closure_day_moves_open_clocks_that_span_it(subject):
     assert spanning.due_day == date(2026, 10, 2)
     assert later.due_day == date(2026, 10, 2)
 
-    day = services.closure_day_save(date=date(2026, 9, 28), reason=ClosureDay.Reason.TYPHOON)
+    day = closures.closure_day_save(date=date(2026, 9, 28), reason=ClosureDay.Reason.TYPHOON)
     spanning.refresh_from_db(), later.refresh_from_db(), met.refresh_from_db()
     assert spanning.due_day == date(2026, 10, 5)
     assert later.due_day == date(2026, 10, 2)
     assert met.due_day == date(2026, 10, 2)
 
-    services.closure_day_delete(closure_day=day)
+    closures.closure_day_remove(closure_day=day)
     spanning.refresh_from_db()
     assert spanning.due_day == date(2026, 10, 2)
 
