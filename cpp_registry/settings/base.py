@@ -234,3 +234,7 @@ PMC_QUORUM = env.int("PMC_QUORUM", default=0)
 
 # History is for reading (cpp_registry.admin_base.HistoryAdmin): no "revert" anywhere in the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Notices committed but never handed to the worker (a crash after commit) are queued again by the sweep
+# (cpp_registry.notices.notices_sweep, every 5 minutes) once handed over longer ago than this.
+NOTICES_SWEEP_AFTER_MINUTES = env.int("NOTICES_SWEEP_AFTER_MINUTES", default=5)
