@@ -1,4 +1,4 @@
-"""PMC motions and votes (SPEC §9).
+"""PMC motions and votes (§6.1.4: a simple majority).
 
 A motion puts one question to the Project Management Committee; members vote for, against or abstain; the
 Secretariat closes it (the result is computed then and frozen) and carries the decision out within 10
@@ -55,7 +55,7 @@ class MotionQuerySet(models.QuerySet):
 
 
 class Motion(FSMModelMixin, models.Model):
-    """One question put to the PMC (SPEC §9, decision)."""
+    """One question put to the PMC (§4.1.5, §6.1.4, §6.3; decision: docs/rules.md, committee)."""
 
     class Kind(models.TextChoices):
         ACCEPT_APPLICATION = "accept_application", _("Accept an application that misses the criteria (§4.1.5)")
@@ -219,7 +219,7 @@ class Paper(models.Model):
 
 
 class Vote(models.Model):
-    """One member's vote on one motion (SPEC §9): one per member, changeable until the motion closes.
+    """One member's vote on one motion (§6.1.4: a simple majority): one per member, changeable until the motion closes.
 
     Every cast and change is kept in the vote's history (django-simple-history), with who entered it.
     """

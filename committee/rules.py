@@ -1,4 +1,4 @@
-"""The committee's rule (SPEC §9) and its quorum, kept apart from the services so they can be read alone."""
+"""The committee's rule (§6.1.4: a simple majority) and its quorum, apart from the services so they read alone."""
 
 from django.conf import settings
 

@@ -1,6 +1,6 @@
-"""Writes of the committee (SPEC §9). Each service is atomic, locks the motion row, calls the transition,
-saves, logs it (django-fsm-log: who, when, from, to, why) and queues its written notices, sent only after
-commit. Views, the admin and other apps all call these; none changes a motion or a vote by itself.
+"""Writes of the committee (§6.1.4). Each service is atomic, locks the motion row, calls the transition, saves,
+logs it (django-fsm-log: who, when, from, to, why) and queues its written notices, sent only after commit.
+Views, the admin and other apps all call these; none changes a motion or a vote by itself.
 
 Voting and closing both lock the motion row first, so that a vote cast while the motion closes either
 lands before the count (and is counted) or waits and is then refused — never lost, never added after.

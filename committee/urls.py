@@ -1,4 +1,4 @@
-"""The committee area for PMC members and staff (SPEC §9); none of these views is public."""
+"""The committee area for PMC members and staff (§6.1.4: a simple majority); none of these views is public."""
 
 from django.urls import path
 

@@ -30,8 +30,9 @@ class UserAdmin(NoDeleteMixin, BaseUserAdmin):
 
 @admin.register(ClosureDay)
 class ClosureDayAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
-    """Marking, moving or unmarking a closure day moves every running clock that spans it (SPEC §10), through
-    the service, which reads the old date from the locked row — never from the form's copy."""
+    """Marking, moving or unmarking a closure day moves every running clock that spans it
+    (docs/rules.md, clocks), through the service, which reads the old date from the locked row — never from
+    the form's copy."""
 
     list_display = ["date", "reason", "note"]
     list_filter = ["reason"]
@@ -170,7 +171,7 @@ class NoticeAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False  # the record of what was sent is kept for good (SPEC §11)
+        return False  # the record of what was sent is kept for good (§4.1.4, §6.1.1–6.1.4: notice in writing)
 
     @admin.display(description=_("delivery"))
     def delivery(self, obj: Notice) -> str:

@@ -21,8 +21,8 @@ app.conf.beat_schedule = {
         "task": "cpp_registry.tasks.deadlines_enforce",
         "schedule": crontab(hour=8, minute=0),
     },
-    # SPEC §11: a notice committed but never handed to the worker (the process died after commit) is
-    # queued again; a notice is still sent once however often it is queued.
+    # Notices in writing (§4.1.4, §6.1.1–6.1.4): one committed but never handed to the worker (the process died
+    # after commit) is queued again; a notice is still sent once however often it is queued.
     "notices-sweep": {
         "task": "cpp_registry.tasks.notices_sweep",
         "schedule": crontab(minute="*/5"),

@@ -1,4 +1,4 @@
-"""Closure days (SPEC §10): a day the Secretariat was closed (Typhoon Signal No. 8, Black Rainstorm, an
+"""Closure days (docs/rules.md, clocks): a day the Secretariat was closed (Typhoon Signal No. 8, Black Rainstorm, an
 extra holiday) is not a working day, and marking, moving or unmarking one moves every running clock that
 spans it."""
 

@@ -1,4 +1,4 @@
-"""Clocks (SPEC §10): the one table of kinds, lengths and units, and the services that move a clock.
+"""Clocks (docs/rules.md, clocks): the one table of kinds, lengths and units, and the services that move a clock.
 
 Every clock of the guide is a `Deadline` row; the services here are the only code that writes one, and each
 of them writes a `DeadlineEvent` (who, when, why, the due day after) in the same transaction — a clock is
@@ -34,7 +34,7 @@ class Rule:
     starts: str | Promise
 
 
-# The one place where each clock's length lives (SPEC §10).
+# The one place where each clock's length lives (docs/rules.md, clocks and calendar).
 RULES = {
     Kind.APPLICATION_PROCESSING: Rule(
         10, WORKING_DAYS, "§4.1.3", Role.PROGRAMME_MANAGEMENT_TEAM, _("all required information received")
@@ -56,7 +56,7 @@ def due_day_for(kind: str, start_day: datetime.date, *, closed: set[datetime.dat
 
 
 def today() -> datetime.date:
-    """Today in Hong Kong: the day a person reads (SPEC §10)."""
+    """Today in Hong Kong: the day a person reads (docs/rules.md, clocks and calendar)."""
     return timezone.localdate()
 
 
@@ -151,7 +151,7 @@ def deadline_meet(
 
 def deadlines_recompute(*, around: datetime.date, actor: Any = None, reason: str = "") -> int:
     """A closure day was added, moved or removed on `around`: move the due day of every running clock whose
-    span covers it (SPEC §10: "marking a day closed moves every open deadline that spans it").
+    span covers it (docs/rules.md, clocks: "marking a day closed moves every open deadline that spans it").
 
     Clocks with the same kind and start day share a due day, so there is one UPDATE per such group, and one
     insert of their events. A clock whose due day moves is reminded and escalated afresh for its new due

@@ -69,7 +69,7 @@ class User(AbstractUser):
 
 
 class ClosureDay(models.Model):
-    """A day the Secretariat was closed: it is not a working day (SPEC §10, decision)."""
+    """A day the Secretariat was closed: it is not a working day (docs/rules.md, clocks and calendar: decision)."""
 
     class Reason(models.TextChoices):
         TYPHOON = "typhoon", _("Typhoon Signal No. 8 or above")
@@ -106,7 +106,7 @@ class DeadlineQuerySet(models.QuerySet):
 
 
 class Deadline(models.Model):
-    """One clock of SPEC §10 on one subject. Lengths and units live in cpp_registry.deadlines.RULES."""
+    """One clock (docs/rules.md, clocks) on one subject. Lengths and units live in cpp_registry.deadlines.RULES."""
 
     class Kind(models.TextChoices):
         APPLICATION_PROCESSING = "application_processing", _("Process an application (§4.1.3)")
@@ -166,7 +166,7 @@ class Deadline(models.Model):
 
 
 class Notice(models.Model):
-    """A written notice (SPEC §11): written with the change that causes it, sent after commit, once.
+    """A written notice (§4.1.4, §6.1.1–6.1.4): written with the change that causes it, sent after commit, once.
 
     Delivery state: pending (not tried yet), sending (tried, being retried), sent, given up (the task
     stopped retrying; the error is kept). `queued_at` is when it was last handed to the worker: an unsent
@@ -242,7 +242,7 @@ class Notice(models.Model):
 
 
 class DeadlineEvent(models.Model):
-    """The audit of a clock (SPEC §10): every start, stop, restart, meeting and move, with who, when and why —
+    """The audit of a clock (docs/rules.md, clocks): every start, stop, restart, meeting and move, with who, when, why —
     kept like a transition's log, so that an officer can show how a due day came about."""
 
     class Action(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Written notices (SPEC §11): rendered from a bilingual template, stored with the change that causes
+"""Written notices (§4.1.4, §6.1.1–6.1.4): rendered from a bilingual template, stored with the change that causes
 them, and sent by a Celery task only after that change commits — exactly once.
 
 Templates live in `templates/notices/<key>.subject.txt`, `<key>.txt` and `<key>.html`. Each is rendered

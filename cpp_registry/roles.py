@@ -1,4 +1,4 @@
-"""Roles of SPEC §2 as groups with permissions.
+"""Roles of docs/rules.md (roles) as groups with permissions.
 
 Staff roles are groups; an applicant belongs to an Organisation and a factory user to a Factory (both held
 on the directory side, so that the core imports no app). The groups are created by a data migration and

@@ -1,5 +1,5 @@
-"""The core's scheduled job over clocks (SPEC §10). Delivering notices is cpp_registry/notices.py's; closure
-days are cpp_registry/closures.py's."""
+"""The core's scheduled job over clocks (docs/rules.md, clocks). Delivering notices is cpp_registry/notices.py's;
+closure days are cpp_registry/closures.py's."""
 
 import datetime
 from collections.abc import Iterable, Iterator

@@ -13,11 +13,11 @@ __all__ = ["deadlines_enforce", "notice_send", "notices_sweep"]
 
 @shared_task
 def deadlines_enforce() -> dict[str, int]:
-    """Daily: remind owners a working day before the due day; escalate overdue clocks (SPEC §10)."""
+    """Daily: remind owners a working day before the due day; escalate overdue clocks (docs/rules.md, clocks)."""
     return services.deadlines_enforce()
 
 
 @shared_task
 def notices_sweep() -> int:
-    """Every 5 minutes: queue again the notices committed but never handed to the worker (SPEC §11)."""
+    """Every 5 minutes: queue again the notices committed but never handed to the worker (§4.1.4, §6.1.1–6.1.4)."""
     return notices.notices_sweep()

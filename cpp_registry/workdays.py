@@ -1,4 +1,4 @@
-"""The working-day calendar (SPEC §10).
+"""The working-day calendar (docs/rules.md, clocks and calendar).
 
 A working day is Monday to Friday, not a Hong Kong general holiday (Cap. 149, the `OPTIONAL` category of
 `holidays.HK` — the default category is the Employment Ordinance's statutory list, the wrong one for
@@ -38,9 +38,7 @@ def is_working_day(day: datetime.date, *, closed: set[datetime.date] | None = No
     return day not in closed
 
 
-def working_days_after(
-    start: datetime.date, n: int, *, closed: set[datetime.date] | None = None
-) -> datetime.date:
+def working_days_after(start: datetime.date, n: int, *, closed: set[datetime.date] | None = None) -> datetime.date:
     """The n-th working day after `start` (day 0). n=0 gives `start` itself.
 
     Closure days are read once for a window wide enough for any run of holidays.
@@ -73,11 +71,9 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def months_deadline(
-    start: datetime.date, months: int, *, closed: set[datetime.date] | None = None
-) -> datetime.date:
+def months_deadline(start: datetime.date, months: int, *, closed: set[datetime.date] | None = None) -> datetime.date:
     """A deadline counted in calendar months; one that falls on a non-working day moves to the next
-    working day, as Cap. 1 s.71 does for statutory periods (SPEC §10)."""
+    working day, as Cap. 1 s.71 does for statutory periods (docs/rules.md, clocks and calendar)."""
     return next_working_day(add_months(start, months), closed=closed)
 
 

@@ -1,4 +1,4 @@
-"""System check: Chinese search on PostgreSQL needs a UTF-8 LC_CTYPE (STACK.md, "Facts that bite").
+"""System check: Chinese search on PostgreSQL needs a UTF-8 LC_CTYPE (pg_trgm sees no Chinese character otherwise).
 
 pg_trgm builds no trigram from Chinese characters in a database whose LC_CTYPE is plain `C`, so a search
 for 環保 would silently find nothing through the index. Runs with the database checks (`migrate`,

@@ -1,7 +1,7 @@
 """Demo register for `make run` (called by `manage.py seed_demo` after the core's users). Idempotent: an
 organisation that exists (by BR number) is left as it is.
 
-Covers every state of a registration (SPEC §6), provisional and confirmed providers in the directory,
+Covers every state of a registration (§3.3, §5.1.1), provisional and confirmed providers in the directory,
 names in English and Traditional Chinese, a funded project whose approved report confirmed a
 registration, a pending contact-detail change and a warning.
 """

@@ -9,7 +9,7 @@ from .models import CONTACT_FIELDS, Area, Category, ContactChangeRequest, Funded
 
 
 class DirectorySearchForm(forms.Form):
-    """The one search box and the filters of the public directory (SPEC §7)."""
+    """The one search box and the filters of the public directory (§5.1)."""
 
     STATES = [
         ("", _("Any state")),

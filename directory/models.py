@@ -247,7 +247,7 @@ class Category(models.TextChoices):
 
 class RegistrationQuerySet(models.QuerySet):
     def live(self):
-        """Provisional or confirmed: the registrations the directory shows (SPEC §6)."""
+        """Provisional or confirmed: the registrations the directory shows (§3.3, §5.1.1)."""
         return self.filter(status__in=Registration.LIVE)
 
 

@@ -1,4 +1,4 @@
-"""The normalised search text of the directory (SPEC §12; issue 3 §6).
+"""The normalised search text of the directory (§5.1; English and either Chinese script).
 
 One search box finds English names in any case and Chinese names in either script: the stored column and
 the query both go through NFKC (full-width letters and digits become plain), case-folding and OpenCC's

@@ -20,7 +20,7 @@ LIST_ONLY_DEFERRED = ("fax", "address_en", "address_zh", "website", "district", 
 def directory_organisations(
     *, q: str = "", category: str = "", state: str = "", area: str = "", for_list: bool = False
 ) -> QuerySet[Organisation]:
-    """Every organisation with a provisional or confirmed registration (SPEC §6, §7), filtered.
+    """Every organisation with a provisional or confirmed registration (§3.3, §5.1.1), filtered.
 
     - `q`: one search box over the normalised names (English in any case, Chinese in either script);
       `contains` on the stored `search_text`, which PostgreSQL answers from a trigram index.

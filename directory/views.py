@@ -1,4 +1,4 @@
-"""The public directory (SPEC §7) and the provider's own pages. Thin: a form, a selector, a service."""
+"""The public directory (§5.1) and the provider's own pages. Thin: a form, a selector, a service."""
 
 import csv
 import io
@@ -28,7 +28,7 @@ PAGE_SIZE = 20
 @login_not_required
 @require_GET
 def directory_list(request: HttpRequest) -> HttpResponse:
-    """The directory (SPEC §7). The results (count, table, pages) are rendered once per register version,
+    """The directory (§5.1). The results (count, table, pages) are rendered once per register version,
     language, cleaned search and page shown, then served from the cache (directory/cache.py): one query on a
     hit. Links (pages, downloads) carry the cleaned filters only."""
     form = DirectorySearchForm(request.GET or None)

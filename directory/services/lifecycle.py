@@ -173,7 +173,11 @@ def registration_import_confirmed(
     date the register gives; no notice (the provider already knows)."""
     return transition_run(
         error=RegisterError,
-        instance=registration, name="confirm", actor=actor, reason=reason, changes={"confirmed_on": on}
+        instance=registration,
+        name="confirm",
+        actor=actor,
+        reason=reason,
+        changes={"confirmed_on": on},
     )
 
 

@@ -10,10 +10,17 @@ from applications.criteria import ProjectFacts, StaffFacts, check, whole_months
 D = datetime.date
 
 
-def projects(n, *, engineering=False, completed=True, started_on=D(2024, 1, 1), contact=True):
+JAN_2024 = D(2024, 1, 1)
+
+
+def projects(n, *, engineering=False, completed=True, started_on=JAN_2024, contact=True):
     return [
         ProjectFacts(
-            title=f"P{i}", engineering=engineering, completed=completed, started_on=started_on, has_client_contact=contact
+            title=f"P{i}",
+            engineering=engineering,
+            completed=completed,
+            started_on=started_on,
+            has_client_contact=contact,
         )
         for i in range(n)
     ]

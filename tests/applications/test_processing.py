@@ -36,7 +36,10 @@ def applicant():
     return UserFactory(email="owner@greentech.example.hk", language="zh-hant")
 
 
-def submitted(applicant, day=D(2027, 2, 5), **kwargs):
+FEB_5 = D(2027, 2, 5)
+
+
+def submitted(applicant, day=FEB_5, **kwargs):
     with on(day):
         application = complete_application(user=applicant, **kwargs)
         return services.application_submit(application=application, user=applicant)

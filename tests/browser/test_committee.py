@@ -16,7 +16,7 @@ def test_a_member_votes_changes_the_vote_and_staff_close_the_motion(page):
     staff = staff_user(Role.PROGRAMME_MANAGEMENT_TEAM, email="pmt@example.hk")
     member = staff_user(Role.PMC_MEMBER, email="member@example.hk", full_name="Alice Chan")
     staff_user(Role.PMC_MEMBER, email="other@example.hk", full_name="Bob Wong")
-    motion = open_motion(actor=staff, organisation=OrganisationFactory(name_en="Green Tech Ltd"))
+    motion = open_motion(actor=staff, subject=OrganisationFactory(name_en="Green Tech Ltd"))
     problems = []
     # Errors in the console: CSP violations, failed scripts. (The browser's own favicon probe is not ours.)
     page.on(
