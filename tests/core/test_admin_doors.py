@@ -265,7 +265,7 @@ def test_a_closure_day_moved_in_the_admin_moves_clocks_off_the_old_date_and_onto
     ]
 
 
-def test_section_10_a_clock_moved_later_by_a_closure_day_is_no_longer_overdue_or_escalated(client):
+def test_a_clock_moved_later_by_a_closure_day_is_no_longer_overdue_or_escalated(client):
     """Started Thu 2026-09-24, due Fri 10-02; escalated on Mon 10-05 as overdue. A closure day recorded late
     for Tue 09-29 moves the due day to Mon 10-05: not overdue that day, and escalated afresh only later."""
     pmt = staff_user(Role.PROGRAMME_MANAGEMENT_TEAM)

@@ -37,7 +37,7 @@ def queue(user, org, key="test:1"):
     )
 
 
-def test_section_11_notice_is_sent_only_after_commit(org, django_capture_on_commit_callbacks):
+def test_notice_is_sent_only_after_commit(org, django_capture_on_commit_callbacks):
     user = UserFactory(email="a@example.hk")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notice = queue(user, org)
@@ -52,7 +52,7 @@ def test_section_11_notice_is_sent_only_after_commit(org, django_capture_on_comm
 
 
 @pytest.mark.django_db(transaction=True)
-def test_section_11_a_rollback_writes_and_sends_nothing(org):
+def test_a_rollback_writes_and_sends_nothing(org):
     user = UserFactory(email="a@example.hk")
     with pytest.raises(RuntimeError), transaction.atomic():
         queue(user, org)
@@ -89,7 +89,7 @@ def test_a_second_delivery_of_the_task_sends_nothing(org):
         ("zh-hans", "你负责的时限", "A clock you own falls due"),
     ],
 )
-def test_section_11_bilingual_the_recipients_language_first(org, language, first, second):
+def test_bilingual_the_recipients_language_first(org, language, first, second):
     notice = queue(UserFactory(email="a@example.hk", language=language), org)
     body = notice.body_text
     assert first in body and second in body

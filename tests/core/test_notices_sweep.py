@@ -66,7 +66,7 @@ def sweep(callbacks_fixture, at):
         return notices_sweep()
 
 
-def test_section_11_a_notice_never_handed_to_the_worker_is_sent_by_the_sweep_once(
+def test_a_notice_never_handed_to_the_worker_is_sent_by_the_sweep_once(
     lost, django_capture_on_commit_callbacks
 ):
     assert Notice.objects.get(pk=lost[0].pk).delivery == Notice.Delivery.PENDING

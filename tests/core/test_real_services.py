@@ -59,7 +59,7 @@ def redis_worker():
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_section_11_a_real_worker_on_redis_sends_a_notice_once(redis_worker):
+def test_a_real_worker_on_redis_sends_a_notice_once(redis_worker):
     from cpp_registry.tasks import notice_send
 
     notice = _queue_notice("worker@example.hk")  # outside a transaction: on_commit sends the task now
@@ -125,7 +125,7 @@ def _write_lost_notices(count):
 @pytest.mark.redis
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_section_11_the_sweep_hands_lost_notices_to_a_real_worker_and_each_is_sent_once(redis_worker):
+def test_the_sweep_hands_lost_notices_to_a_real_worker_and_each_is_sent_once(redis_worker):
     lost = _write_lost_notices(30)
     assert Notice.objects.filter(sent_at__isnull=True).count() == 30 and mail.outbox == []
     assert notices_sweep() == 30  # commits, then queues 30 tasks on Redis
@@ -141,7 +141,7 @@ def test_section_11_the_sweep_hands_lost_notices_to_a_real_worker_and_each_is_se
 @pytest.mark.redis
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_section_11_a_notice_being_sent_now_is_neither_swept_nor_sent_twice(redis_worker, monkeypatch):
+def test_a_notice_being_sent_now_is_neither_swept_nor_sent_twice(redis_worker, monkeypatch):
     """A worker is sending a lost notice (its row locked, the SMTP server slow): the sweep skips the locked row,
     and a second task for it, on the real worker, waits for the lock and then finds it sent."""
     from django.core.mail.backends.locmem import EmailBackend
