@@ -12,6 +12,8 @@ complaint case, a provider) registers at start-up (`AppConfig.ready`), per subje
   (`cpp_registry.notices.build_notice`) for `(subject, template_key, context, event)`.
 - `show`: how the subject shows on a motion page — a `Shown` (a title in each language and, for staff, a
   link to it in the back office).
+- `on_close` (optional): what the subject's app records when the motion closes, before it is carried out
+  (a case moves to "decided"); called in the closing transaction as `on_close(motion=, subject=, actor=)`.
 
 Several apps may register for the same motion kind, each with its own subject model. A motion can only be
 created for a (subject model, kind) that someone registered, so that every decision can be carried out.
@@ -44,6 +46,7 @@ class SubjectKind:
     outcomes: Mapping[str, Handler]
     audience: Audience
     show: Callable[[Any], Shown]
+    on_close: Callable[..., None] | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -61,12 +64,18 @@ def register(
     outcomes: Mapping[str, Handler],
     audience: Audience,
     show: Callable[[Any], Shown],
+    on_close: Callable[..., None] | None = None,
     replace: bool = False,
 ) -> SubjectKind:
     """Say what a motion of `kind` about a `model` means (see the module's docstring)."""
     key = _key(model, kind)
     entry = SubjectKind(
-        model=model, kind=str(kind), outcomes={str(k): v for k, v in outcomes.items()}, audience=audience, show=show
+        model=model,
+        kind=str(kind),
+        outcomes={str(k): v for k, v in outcomes.items()},
+        audience=audience,
+        show=show,
+        on_close=on_close,
     )
     if key in _registry and not replace and _registry[key] != entry:
         raise ValueError(f"Motions of kind {kind!r} about {key[0]} are already registered.")

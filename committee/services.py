@@ -297,6 +297,8 @@ def motion_close(*, motion: Motion, actor: Any) -> Motion:
     subject = closed.subject
     if subject is not None:
         entry = subject_entry(subject=subject, kind=closed.kind)
+        if entry.on_close is not None:
+            entry.on_close(motion=closed, subject=subject, actor=actor)
         notices += entry.audience(
             subject=subject,
             template_key="motion_decided",

@@ -6,8 +6,10 @@
 - a recommendation rejected — a warning or a removal the PMC did not support: "no penalty" is recorded and
   the provider told in writing (§6.1.4, and as §6.1.2 does for a complaint not substantiated).
 
-The subject of such a motion is the provider itself (an Organisation) — or, once cases exist, the case;
-either way the provider is found through `provider_of`.
+The subject of such a motion is a case (complaints.models.Case) — the usual way, from a consolidated report
+or a proposed removal — or the provider itself (an Organisation), for a removal the Secretariat puts to the
+PMC directly. Either way the provider is found through `provider_of`; for a case, carrying out the decision
+also closes the case and tells the factory (§6.1.4).
 """
 
 from collections.abc import Callable, Mapping
@@ -91,6 +93,45 @@ def provider_hears(
     )
 
 
+def case_hears(
+    *, subject: models.Model, template_key: str, context: Mapping[str, Any], related: models.Model, event: str
+) -> list[Notice]:
+    """The provider and the factory hear the PMC's decision on a case (§6.1.4)."""
+    from .services import _factory_notices
+
+    notices = provider_hears(subject=subject, template_key=template_key, context=context, related=related, event=event)
+    return notices + _factory_notices(subject, template_key, event.replace(":", "-"), **context)  # type: ignore[arg-type]
+
+
+def show_case(subject: models.Model) -> Shown:
+    organisation = provider_of(subject)
+    reference = getattr(subject, "reference", "")
+    return Shown(
+        title_en=f"{reference} — {organisation.name_en}",
+        title_zh=f"{reference} — {organisation.name_zh or organisation.name_en}",
+        admin_url=reverse("admin:complaints_case_change", args=[subject.pk]),
+    )
+
+
+def _closing_the_case(handler: Callable[..., str]) -> Callable[..., str]:
+    """For a case: apply the penalty (or record none), then close the case and tell the factory."""
+
+    def carry_out(*, motion: Motion, subject: models.Model, actor: Any) -> str:
+        from .services import case_carried_out
+
+        note = handler(motion=motion, subject=subject, actor=actor)
+        case_carried_out(case=subject, motion=motion, actor=actor, note=note)  # type: ignore[arg-type]
+        return note
+
+    return carry_out
+
+
+def case_decided(*, motion: Motion, subject: models.Model, actor: Any) -> None:
+    from .services import case_decided as decided
+
+    decided(motion=motion, subject=subject, actor=actor)  # type: ignore[arg-type]
+
+
 def show_provider(subject: Organisation) -> Shown:
     return Shown(
         title_en=subject.name_en,
@@ -106,8 +147,18 @@ PENALTY_OUTCOMES: dict[str, dict[str, Callable[..., str]]] = {
 
 
 def register_penalties() -> None:
-    """Called from ComplaintsConfig.ready(): motions on a penalty about a provider."""
+    """Called from ComplaintsConfig.ready(): motions on a penalty, about a case or about a provider."""
     from committee import registry
+
+    from .models import Case
 
     for kind, outcomes in PENALTY_OUTCOMES.items():
         registry.register(model=Organisation, kind=kind, outcomes=outcomes, audience=provider_hears, show=show_provider)
+        registry.register(
+            model=Case,
+            kind=kind,
+            outcomes={outcome: _closing_the_case(handler) for outcome, handler in outcomes.items()},
+            audience=case_hears,
+            show=show_case,
+            on_close=case_decided,
+        )

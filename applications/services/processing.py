@@ -127,6 +127,8 @@ def application_submit(*, application: Application, user: Any) -> Application:
                 _("Complete every section before you submit: %(sections)s.")
                 % {"sections": ", ".join(str(labels[s]) for s in missing)}
             )
+        if locked.organisation_id is None:
+            raise ApplicationError(_("Complete the organisation details first."))
         Organisation.objects.select_for_update().filter(pk=locked.organisation_id).first()
         conflicts = live_conflicts(locked, locked.categories)
         if conflicts:
@@ -254,6 +256,8 @@ def categories_met(application: Application) -> dict[str, bool]:
 def _grant(application: Application, actor: Any) -> list[Registration]:
     """Copy the signed code of conduct to the organisation (§7.1) and grant a provisional registration in
     each category applied for (§3.3.1, listed at once §5.1.2)."""
+    if application.organisation_id is None:
+        raise ApplicationError(_("The application names no organisation."))
     organisation = Organisation.objects.select_for_update().get(pk=application.organisation_id)
     if not application.code_of_conduct_file:
         raise ApplicationError(_("No registration is granted without a signed code of conduct on record (§7.1)."))
@@ -327,11 +331,12 @@ def _decided(application: Application, actor: Any, template_key: str, event: str
 
 def _motion_question(application: Application, after_substandard: bool) -> tuple[str, str]:
     organisation = application.organisation
+    assert organisation is not None  # a submitted application names its organisation
     names = {
         "ref": application.reference,
         "en": organisation.name_en,
         "zh": organisation.name_zh or organisation.name_en,
-    }  # type: ignore[union-attr]
+    }
     if after_substandard:
         return (
             "Should application {ref} of {en} be accepted, a registration of the organisation having been "

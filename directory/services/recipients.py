@@ -13,7 +13,7 @@ from django.db import models
 from cpp_registry.models import Notice
 from cpp_registry.notices import build_notice
 
-from ..models import Organisation
+from ..models import Factory, Organisation
 
 
 def provider_notices(
@@ -69,3 +69,41 @@ def memberships(organisation_ids: Iterable[int]) -> dict[int, list[Any]]:
     for row in rows:
         members.setdefault(row.organisation_id, []).append(row.user)
     return members
+
+
+def factory_notices(
+    *,
+    factory: Factory,
+    template_key: str,
+    context: Mapping[str, Any],
+    related: models.Model | None,
+    event: str,
+) -> list[Notice]:
+    """One notice per user acting for the factory, or one to its email when it has none (§6.1.2, §6.1.4:
+    the factory that complained is told the result)."""
+    people = list(factory.users.filter(is_active=True))
+    full_context = {"factory": factory, **context}
+    if people:
+        return [
+            build_notice(
+                recipient=user,
+                template_key=template_key,
+                context=full_context,
+                related=related,
+                idempotency_key=f"{event}:factory-user{user.pk}",
+            )
+            for user in people
+        ]
+    if factory.email:
+        return [
+            build_notice(
+                recipient=None,
+                email=factory.email,
+                language="zh-hans" if factory.region == Factory.Region.GUANGDONG else "zh-hant",
+                template_key=template_key,
+                context=full_context,
+                related=related,
+                idempotency_key=f"{event}:factory",
+            )
+        ]
+    return []
