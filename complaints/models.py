@@ -146,7 +146,7 @@ class Case(FSMModelMixin, models.Model):
         return self.reference
 
     def get_absolute_url(self):
-        return reverse("complaints:detail", kwargs={"reference": self.reference})
+        return reverse("complaints:detail", kwargs={"case_ref": self.reference})
 
     @property
     def is_closed(self):

@@ -543,7 +543,7 @@ def _open_motion(case: Case, actor: Any, kind: str, recommendation: str) -> Moti
             {
                 "title_en": f"Case {case.reference}: investigation report",
                 "title_zh": f"個案 {case.reference}：調查報告",
-                "link": reverse("complaints:paper", kwargs={"reference": case.reference}),
+                "link": reverse("complaints:paper", kwargs={"case_ref": case.reference}),
             }
         ],
     )

@@ -23,8 +23,8 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.lodge, name="lodge"),
-    path("<case:reference>/", views.detail, name="detail"),
-    path("<case:reference>/answer/", views.answer, name="answer"),
-    path("<case:reference>/message/", views.message, name="message"),
-    path("<case:reference>/papers/", views.paper, name="paper"),
+    path("<case:case_ref>/", views.detail, name="detail"),
+    path("<case:case_ref>/answer/", views.answer, name="answer"),
+    path("<case:case_ref>/message/", views.message, name="message"),
+    path("<case:case_ref>/papers/", views.paper, name="paper"),
 ]
