@@ -54,6 +54,7 @@ ARGUMENTS = {
     "uidb64": "MQ",  # password reset
     "token": "abc-123",  # password reset
     "name": "x",  # /documents/<path:name>
+    "reference": "APP-2026-00001",  # an Annex A application (applications/urls.py)
 }
 # Routes with unnamed groups, which the table above cannot name: the route's regex → its sample values.
 POSITIONAL = {
