@@ -9,6 +9,10 @@ from .models import ClosureDay
 from .roles import Role
 
 PASSWORD = "demo-pass-2026"
+# Staff and PMC members log in with a second factor (cpp_registry/mfa.py). Every demo user who needs one has
+# an authenticator app with this secret — public, for the demo only: add it to an authenticator app, or run
+# `manage.py demo_totp` for the current code.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 
 STAFF = [
     ("Programme Management Team", "pmt@demo.etsp.hk", Role.PROGRAMME_MANAGEMENT_TEAM, "zh-hant"),
@@ -24,6 +28,8 @@ ADMIN_EMAIL = "admin@demo.etsp.hk"
 
 
 def _user(email, *, language="en", staff=False, superuser=False, full_name=""):
+    from allauth.account.models import EmailAddress
+
     User = get_user_model()
     user, created = User.objects.get_or_create(
         email=email,
@@ -32,14 +38,28 @@ def _user(email, *, language="en", staff=False, superuser=False, full_name=""):
     if created:
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
+    # Verified, as after sign-up: allauth lets nobody log in before their address is.
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
 
 
+def _second_factor(user):
+    """The demo's authenticator app (DEMO_TOTP_SECRET) and recovery codes, unless the user has one."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+    RecoveryCodes.activate(user)  # keeps codes it already has
+
+
 def seed(command):
-    _user(ADMIN_EMAIL, staff=True, superuser=True, full_name="Demo Administrator")
+    _second_factor(_user(ADMIN_EMAIL, staff=True, superuser=True, full_name="Demo Administrator"))
     for label, email, role, language in STAFF:
         user = _user(email, language=language, staff=role != Role.PMC_MEMBER, full_name=f"Demo {label}")
         user.groups.add(Group.objects.get(name=role.value))
+        _second_factor(user)
     _user(APPLICANT_EMAIL, language="zh-hant", full_name="Demo applicant")
     _user(FACTORY_EMAIL, language="zh-hans", full_name="Demo factory")
     ClosureDay.objects.get_or_create(
@@ -49,11 +69,12 @@ def seed(command):
 
 
 def logins():
-    yield "Administrator (superuser)", ADMIN_EMAIL
+    """(label, email, whether the log-in asks for the demo's TOTP code) for each demo user."""
+    yield "Administrator (superuser)", ADMIN_EMAIL, True
     for label, email, _role, _lang in STAFF:
-        yield label, email
-    yield "Applicant (organisation user)", APPLICANT_EMAIL
-    yield "Factory user", FACTORY_EMAIL
+        yield label, email, True
+    yield "Applicant (organisation user)", APPLICANT_EMAIL, False
+    yield "Factory user", FACTORY_EMAIL, False
 
 
 def print_logins(out, *, address=""):
@@ -68,5 +89,9 @@ def print_logins(out, *, address=""):
         else (f"Demo logins (password for all: {PASSWORD}):")
     )
     out.write(heading)
-    for label, email in logins():
-        out.write(f"  {label:<34} {email}")
+    for label, email, totp in logins():
+        out.write(f"  {label:<34} {email:<26} {'+ TOTP code' if totp else ''}".rstrip())
+    out.write(
+        f"  TOTP secret {DEMO_TOTP_SECRET} (staff and PMC members) — add it to an authenticator app, "
+        "or run `manage.py demo_totp` to print the current code."
+    )

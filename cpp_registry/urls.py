@@ -1,30 +1,44 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 from . import views
-from .forms import LoginForm
+
+
+@never_cache
+@login_not_required
+def admin_login(request, extra_context=None):
+    """The back office's log-in page: the portal's log-in (django-allauth), coming back to the page asked for.
+
+    A member of staff already logged in goes on; somebody logged in without staff rights is refused (403)
+    rather than sent round between the two log-in pages."""
+    target = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = ""
+    target = target or reverse("admin:index")
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect(target)
+        raise PermissionDenied
+    return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({REDIRECT_FIELD_NAME: target})}")
+
 
 admin.site.site_header = _("ETSP Registry — Secretariat")
 admin.site.site_title = _("ETSP Registry")
 admin.site.index_title = _("Back office")
-
-auth_urls = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path("password-reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
-    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("password-change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-]
+# The back office has no log-in of its own: its log-in page sends to the portal's (django-allauth), so that
+# the second factor staff must give (cpp_registry/mfa.py) and the lock-out after failures apply to it too.
+admin.site.login = admin_login
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -35,7 +49,9 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
-    path("accounts/", include(auth_urls)),
+    # Log-in, log-out, sign-up, email verification, password reset and change, and the second factor
+    # (django-allauth): `account_login`, `account_logout`, `account_signup`, `mfa_activate_totp`, …
+    path("accounts/", include("allauth.urls")),
     path("staff/deadlines/", views.deadlines_overview, name="deadlines_overview"),
     path("directory/", include("directory.urls")),
     path("committee/", include("committee.urls")),

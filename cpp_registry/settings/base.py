@@ -35,6 +35,11 @@ INSTALLED_APPS = [
     "django_fsm_log",
     "simple_history",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    # Multi-factor sign-in required for staff and PMC members (cpp_registry/mfa.py).
+    "cpp_registry.mfa.MFARuleConfig",
     "phonenumber_field",
     "cpp_registry.apps.CoreConfig",
     "directory",
@@ -56,6 +61,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Deny by default: every view needs a login unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # django-allauth's log-in stages (the TOTP step after the password), then our rule: staff and PMC members
+    # without an authenticator app are sent to set one up before any page that needs a log-in.
+    "allauth.account.middleware.AccountMiddleware",
+    "cpp_registry.mfa.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -103,7 +112,8 @@ AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out account is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # django-allauth's: the email address, in any case, is the user name.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -111,7 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -121,8 +131,31 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_FORM_FIELD = "username"  # the log-in form's field, which holds the email address
+# allauth's log-in form calls the address "login" and authenticates with `email=`: one function reads
+# either, in lower case (the axes documentation's integration with django-allauth).
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "cpp_registry.forms.axes_username"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# Accounts (django-allauth, issue 8 §1): sign-up with a verified email address, log-in, log-out and password
+# reset by email address (the user model has no username), and multi-factor sign-in by an authenticator app
+# (TOTP) with recovery codes — required for staff and PMC members (cpp_registry/mfa.py), optional for others.
+ACCOUNT_ADAPTER = "cpp_registry.forms.AccountAdapter"
+ACCOUNT_FORMS = {"login": "cpp_registry.forms.LoginForm", "signup": "cpp_registry.forms.SignupForm"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CHANGE_EMAIL = True  # one address per account: it is the user name
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a password reset for an unknown address sends nothing
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "ETSP Registry: "
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # tell the owner when the password, the address or the second factor changes
+# django-axes counts failed log-ins (above); allauth's own count would lock the account from every address.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+MFA_ADAPTER = "cpp_registry.forms.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "ETSP Registry"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

@@ -1,5 +1,6 @@
 """WCAG 2.1 AA, checked by axe-core in the real Chromium on the pages a provider, a factory, a PMC
-member or a member of the public sees, in the three languages. Serious and critical findings fail."""
+member or a member of the public sees — the log-in, sign-up and second-factor pages included — in the three
+languages. Serious and critical findings fail."""
 
 from pathlib import Path
 
@@ -7,17 +8,24 @@ import pytest
 from django.core.management import call_command
 
 from directory.models import Organisation
-from tests.browser.conftest import log_in
+from tests.browser.conftest import current_code, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PASSWORD = "demo-pass-2026"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-PUBLIC = ["/{lang}/", "/{lang}/directory/", "/{lang}/directory/?q=green", "/{lang}/accounts/login/"]
+PUBLIC = [
+    "/{lang}/",
+    "/{lang}/directory/",
+    "/{lang}/directory/?q=green",
+    "/{lang}/accounts/login/",
+    "/{lang}/accounts/signup/",
+    "/{lang}/accounts/password/reset/",
+]
 AS_USER = {
-    "applicant@demo.etsp.hk": ["/{lang}/directory/mine/"],
-    "pmc@demo.etsp.hk": ["/{lang}/committee/", "/{lang}/committee/my-votes/"],
+    "applicant@demo.etsp.hk": ["/{lang}/directory/mine/", "/{lang}/accounts/2fa/"],
+    "pmc@demo.etsp.hk": ["/{lang}/committee/", "/{lang}/committee/my-votes/", "/{lang}/accounts/2fa/"],
 }
 
 
@@ -60,8 +68,8 @@ def test_signed_in_pages_pass_axe(browser, live_server, demo, lang):
     found = {}
     for email, paths in AS_USER.items():
         for path in paths:
-            found[path] = violations(browser, live_server, path.format(lang=lang), login=email)
-    assert found == {path: [] for paths in AS_USER.values() for path in paths}
+            found[email, path] = violations(browser, live_server, path.format(lang=lang), login=email)
+    assert found == {(email, path): [] for email, paths in AS_USER.items() for path in paths}
 
 
 def submit_with_errors(**fields):
@@ -76,6 +84,21 @@ def submit_with_errors(**fields):
     return then
 
 
+def wrong_code(email):
+    """Log in with the password, then give a wrong code at the second step: its error summary."""
+
+    def then(page):
+        page.fill("#id_login", email)
+        page.fill("#id_password", PASSWORD)
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
+        page.fill("#id_code", "000000" if current_code(email) != "000000" else "111111")
+        page.click("main form button[type=submit]")
+        page.wait_for_selector("#error-summary")
+
+    return then
+
+
 @pytest.mark.parametrize("lang", ["en", "zh-hant", "zh-hans"])
 def test_error_pages_and_forms_with_errors_pass_axe(browser, live_server, demo, lang):
     """Issue 7 §7: the 404 page, and the log-in and contact-change forms showing the error summary."""
@@ -83,6 +106,12 @@ def test_error_pages_and_forms_with_errors_pass_axe(browser, live_server, demo, 
     found = {
         "404": violations(browser, live_server, f"/{lang}/no-such-page/"),
         "log-in": violations(browser, live_server, f"/{lang}/accounts/login/", then=submit_with_errors()),
+        "sign-up": violations(
+            browser, live_server, f"/{lang}/accounts/signup/", then=submit_with_errors(**{"#id_email": "nobody"})
+        ),
+        "log-in code": violations(
+            browser, live_server, f"/{lang}/accounts/login/", then=wrong_code("pmc@demo.etsp.hk")
+        ),
         "contact change": violations(
             browser,
             live_server,
@@ -91,4 +120,4 @@ def test_error_pages_and_forms_with_errors_pass_axe(browser, live_server, demo, 
             then=submit_with_errors(**{"#id_email": "not-an-email"}),
         ),
     }
-    assert found == {"404": [], "log-in": [], "contact change": []}
+    assert found == {"404": [], "log-in": [], "sign-up": [], "log-in code": [], "contact change": []}

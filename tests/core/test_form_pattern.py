@@ -98,17 +98,17 @@ def assert_field_marked(page, field_id, message, prefix):
 
 @pytest.mark.parametrize(("lang", "heading", "prefix", "required"), LANGUAGES)
 def test_login_with_nothing_entered_follows_the_pattern(client, lang, heading, prefix, required):
-    response = client.post(f"/{lang}/accounts/login/", {"username": "", "password": ""})
+    response = client.post(f"/{lang}/accounts/login/", {"login": "", "password": ""})
     html = response.content.decode()
     page = Elements(html)
     assert response.status_code == 200
     assert title(html).startswith(prefix)
     assert text(page.by_id("error-summary-title")["text"]) == heading
-    assert summary_links(page) == [("#id_username", required), ("#id_password", required)]
-    assert_field_marked(page, "id_username", required, prefix)
+    assert summary_links(page) == [("#id_login", required), ("#id_password", required)]
+    assert_field_marked(page, "id_login", required, prefix)
     assert_field_marked(page, "id_password", required, prefix)
     # The summary takes the focus on load (static/js/forms.js), so the email box gives up its autofocus.
-    assert "autofocus" not in page.by_id("id_username")
+    assert "autofocus" not in page.by_id("id_login")
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ def test_login_with_nothing_entered_follows_the_pattern(client, lang, heading, p
 )
 def test_a_wrong_password_is_listed_in_the_summary_once(client, lang, prefix, message):
     UserFactory(email="applicant@example.hk")
-    response = client.post(f"/{lang}/accounts/login/", {"username": "applicant@example.hk", "password": "wrong"})
+    response = client.post(f"/{lang}/accounts/login/", {"login": "applicant@example.hk", "password": "wrong"})
     html = response.content.decode()
     page = Elements(html)
     assert title(html).startswith(prefix)
@@ -137,7 +137,7 @@ def test_a_form_without_errors_has_no_summary_and_no_prefix(client, lang):
     assert 'id="error-summary"' not in html
     assert "aria-invalid" not in html
     assert not title(html).startswith(("Error", "錯誤", "错误"))
-    assert "autofocus" in Elements(html).by_id("id_username")
+    assert "autofocus" in Elements(html).by_id("id_login")
 
 
 def test_every_page_loads_the_script_that_focuses_the_summary_under_the_csp(client):
@@ -215,7 +215,7 @@ def test_withdrawal_without_a_reason_or_the_tick_links_both_fields(client, provi
 
 
 def test_password_reset_with_a_bad_address_follows_the_pattern(client):
-    response = client.post("/zh-hant/accounts/password-reset/", {"email": "nobody"})
+    response = client.post("/zh-hant/accounts/password/reset/", {"email": "nobody"})
     html = response.content.decode()
     page = Elements(html)
     assert title(html).startswith("錯誤：")
@@ -227,13 +227,13 @@ def test_password_change_lists_the_wrong_old_password(client):
     user = UserFactory(email="someone@example.hk")
     client.force_login(user)
     response = client.post(
-        "/en/accounts/password-change/",
-        {"old_password": "wrong", "new_password1": "x", "new_password2": "y"},
+        "/en/accounts/password/change/",
+        {"oldpassword": "wrong", "password1": "x", "password2": "y"},
     )
     page = Elements(response.content.decode())
     hrefs = [href for href, _ in summary_links(page)]
-    assert hrefs[0] == "#id_old_password" and "#id_new_password2" in hrefs
-    assert_field_marked(page, "id_old_password", "Your old password was entered incorrectly.", "Error: ")
+    assert hrefs[0] == "#id_oldpassword" and "#id_password1" in hrefs
+    assert_field_marked(page, "id_oldpassword", "Please type your current password.", "Error: ")
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 
