@@ -9,7 +9,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
@@ -631,3 +631,88 @@ class DirectoryVersion(models.Model):
 
     def __str__(self):
         return str(self.number)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self, now=None):
+        """Neither accepted nor withdrawn, and not yet expired: the link still works."""
+        from django.utils import timezone
+
+        return self.filter(accepted_at__isnull=True, withdrawn_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class Invitation(models.Model):
+    """A user of an organisation invites a colleague, by email, to act for it too (issue 8 §1).
+
+    The written notice carries a link with the token; the colleague accepts after logging in — or signing
+    up — with the address invited, and becomes one of the organisation's users. An invitation works once,
+    for 14 days, and its sender (or another user of the organisation) may withdraw it before then. The row
+    keeps who did what and when: sent, accepted, withdrawn.
+    """
+
+    VALID_DAYS = 14
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("invitation", "Waiting for an answer")
+        ACCEPTED = "accepted", pgettext_lazy("invitation", "Accepted")
+        WITHDRAWN = "withdrawn", pgettext_lazy("invitation", "Withdrawn")
+        EXPIRED = "expired", pgettext_lazy("invitation", "Expired")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("organisation")
+    )
+    email = models.EmailField(_("email address invited"))
+    language = models.CharField(_("language of the notice"), max_length=10, default="en")
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "email"], name="invitation_org_email_idx")]
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation}"
+
+    def get_absolute_url(self):
+        return reverse("directory:invitation_accept", kwargs={"token": self.token})
+
+    def status_at(self, now):
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.withdrawn_at:
+            return self.Status.WITHDRAWN
+        if self.expires_at <= now:
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def status(self):
+        from django.utils import timezone
+
+        return self.status_at(timezone.now())

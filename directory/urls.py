@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_accounts
 
 app_name = "directory"
 
@@ -13,4 +13,11 @@ urlpatterns = [
     path("mine/", views.my_organisations, name="mine"),
     path("mine/<int:pk>/contact-change/", views.contact_change_create, name="contact_change_create"),
     path("mine/registrations/<int:pk>/withdraw/", views.registration_withdraw, name="registration_withdraw"),
+]
+
+# Accounts (issue 8 §1): inviting a colleague to act for the organisation, and accepting (views_accounts.py).
+urlpatterns += [
+    path("mine/<int:pk>/invitations/", views_accounts.invitation_create, name="invitation_create"),
+    path("mine/invitations/<int:pk>/withdraw/", views_accounts.invitation_withdraw, name="invitation_withdraw"),
+    path("invitations/<str:token>/", views_accounts.invitation_accept, name="invitation_accept"),
 ]

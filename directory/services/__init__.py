@@ -16,6 +16,15 @@ from .contact_changes import (
 from .errors import LIVE_EXISTS, STALE_MESSAGE, RegisterError, StaleVersion, require_reason
 from .expiry import EXPIRY_BATCH, REMINDER_DAYS, ExpiryResult, registrations_expire
 from .final_reports import ConfirmResult, funded_project_report_decide
+from .invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_find,
+    invitation_of,
+    invitation_refusal,
+    invitation_withdraw,
+    invitations_of,
+)
 from .lifecycle import (
     check_grant_date,
     organisation_needs_pmc_view,
@@ -47,6 +56,13 @@ __all__ = [
     "contact_change_reject",
     "contact_change_request",
     "funded_project_report_decide",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_find",
+    "invitation_of",
+    "invitation_refusal",
+    "invitation_withdraw",
+    "invitations_of",
     "memberships",
     "organisation_create",
     "organisation_needs_pmc_view",

@@ -35,6 +35,7 @@ PUBLIC = {
     "account_confirm_login_code",
     "mfa_authenticate",
     "admin:login",
+    "directory:invitation_accept",  # the invitation's link: it asks to log in before accepting
     "directory:list",
     "directory:detail",
     "directory:export_csv",
