@@ -40,7 +40,7 @@ def locked_for_applicant(application: Application, user: Any, *, editable: bool 
     the views before this is ever reached)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("locked_for_applicant needs a transaction")
-    locked = Application.objects.select_for_update().select_related("organisation").get(pk=application.pk)
+    locked = Application.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=application.pk)
     if not may_act_for(locked, user):
         raise ApplicationError(_("You do not act for the organisation of this application."))
     if editable and locked.status not in EDITABLE:
