@@ -637,7 +637,8 @@ def case_cancel_registration_as_substandard(*, case: Case, actor: Any, reason: s
     cancelled as substandard from the case (any new application from the provider then goes to the PMC).
     The registration is the provider's provisional one in the category of its role in the case's project."""
     _secretariat_only(actor)
-    locked = Case.objects.select_for_update().select_related("funded_project").get(pk=case.pk)
+    # FOR UPDATE of the case only: PostgreSQL refuses to lock the nullable side of the join to the project.
+    locked = Case.objects.select_for_update(of=("self",)).select_related("funded_project").get(pk=case.pk)
     if locked.substantiated is not True:
         raise CaseError(_("Only a substantiated case can cancel a registration as substandard (§3.3.4)."))
     if locked.funded_project is None:
