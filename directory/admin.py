@@ -4,8 +4,9 @@ import datetime
 
 from django.contrib import admin, messages
 from django.http import Http404
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
 from django_fsm_log.admin import StateLogInline
@@ -43,8 +44,24 @@ class ContactChangeInline(ReadOnlyInline):
 
 class WarningInline(ReadOnlyInline):
     model = Warning
-    fields = ["issued_on", "text", "issued_by"]
+    fields = ["issued_on", "text", "issued_by", "case_link"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The case (any app's: a generic relation) in one query per kind of case, not one per warning.
+        return super().get_queryset(request).select_related("issued_by").prefetch_related("case")
+
+    @admin.display(description=_("case"))
+    def case_link(self, obj):
+        """§6.1.4: the case the warning was recorded from, linked to its page in the back office."""
+        case = obj.case if obj.case_type_id else None
+        if case is None:
+            return "—"
+        try:
+            link = reverse(f"admin:{case._meta.app_label}_{case._meta.model_name}_change", args=[case.pk])
+        except NoReverseMatch:
+            return str(case)
+        return format_html('<a href="{}">{}</a>', link, case)
 
 
 @admin.register(Organisation)
