@@ -66,9 +66,7 @@ def sweep(callbacks_fixture, at):
         return notices_sweep()
 
 
-def test_a_notice_never_handed_to_the_worker_is_sent_by_the_sweep_once(
-    lost, django_capture_on_commit_callbacks
-):
+def test_a_notice_never_handed_to_the_worker_is_sent_by_the_sweep_once(lost, django_capture_on_commit_callbacks):
     assert Notice.objects.get(pk=lost[0].pk).delivery == Notice.Delivery.PENDING
     assert sweep(django_capture_on_commit_callbacks, SIX_MINUTES_LATER) == 3
     assert sorted(m.to[0] for m in mail.outbox) == ["lost0@example.hk", "lost1@example.hk", "lost2@example.hk"]
