@@ -80,6 +80,27 @@ def test_a_draft_submitted_twice_at_once_is_submitted_once():
     assert Notice.objects.filter(template_key="application_submitted").count() == 1
 
 
+def test_two_tabs_submitting_the_same_draft_at_once_submit_it_once():
+    """The applicant's own door: two tabs press "Submit" on the check page at the same moment. One is told
+    the application is submitted, the other that it already was; one submission, one clock, one notice."""
+    applicant = UserFactory(email="owner@greentech.example.hk")
+    draft = complete_application(user=applicant)
+    tabs = [Client(), Client()]
+    for tab in tabs:
+        tab.force_login(applicant)
+    url = reverse("applications:check", kwargs={"reference": draft.reference})
+    responses = at_once(*(lambda tab=tab: tab.post(url, {}, follow=True) for tab in tabs))
+    bodies = [r.content.decode() for r in responses]
+    assert [r.status_code for r in responses] == [200, 200]
+    assert sum("is submitted" in b for b in bodies) == 1, bodies
+    assert sum("was already submitted" in b for b in bodies) == 1, bodies
+    draft.refresh_from_db()
+    assert draft.status == Application.Status.SUBMITTED
+    assert StateLog.objects.for_(draft).filter(transition="submit").count() == 1
+    assert Deadline.objects.for_subject(draft).count() == 1
+    assert Notice.objects.filter(template_key="application_submitted").count() == 1
+
+
 def submitted(**kwargs):
     applicant = UserFactory()
     application = complete_application(user=applicant, **kwargs)
