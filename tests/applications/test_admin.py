@@ -94,7 +94,9 @@ def test_section_4_1_3_ask_for_information_stops_the_clock_and_writes_to_the_app
     assert step_url(application, "ask_for_information") in body and step_url(application, "approve") in body
     assert 'name="_save"' not in body  # the record is read, not edited
 
-    assert pmt.get(step_url(application, "ask_for_information")).status_code == 200
+    step_page = pmt.get(step_url(application, "ask_for_information"))
+    assert step_page.status_code == 200
+    assert "the clock stops until the complete answer arrives" in step_page.content.decode()
     with on(D(2027, 3, 3)):
         response = pmt.post(
             step_url(application, "ask_for_information"), {"text": "Please send the certificate of project 2."}
