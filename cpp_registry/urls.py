@@ -56,6 +56,7 @@ urlpatterns += i18n_patterns(
     path("directory/", include("directory.urls")),
     path("committee/", include("committee.urls")),
     path("applications/", include("applications.urls")),
+    path("complaints/", include("complaints.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )
