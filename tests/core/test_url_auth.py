@@ -69,6 +69,7 @@ ARGUMENTS = {
     "token": "abc-123",  # an invitation's link
     "name": "x",  # /documents/<path:name>
     "reference": "APP-2026-00001",  # an Annex A application (applications/urls.py)
+    "case_ref": "CASE-2026-00001",  # a complaint or substandard-service case (complaints.urls)
 }
 # Routes with unnamed groups, which the table above cannot name: the route's regex → its sample values.
 POSITIONAL = {
