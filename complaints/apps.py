@@ -9,6 +9,13 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints and substandard service")
 
     def ready(self) -> None:
+        from cpp_registry.documents import register_document_field
+
+        from . import permissions
+        from .models import Attachment
         from .penalties import register_penalties
 
         register_penalties()
+        # A case's documents: to the Secretariat, to each party the message is meant for, and to PMC members
+        # voting on the case (complaints.permissions); 404 to anyone else.
+        register_document_field(Attachment, "file", permissions.can_read_attachment)
