@@ -1,20 +1,51 @@
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Exists
+from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 
-def portal(request):
+def portal(request: HttpRequest) -> dict[str, Any]:
     """What the base layout needs on every page: the Secretariat's contact (§8.1) and the navigation.
 
-    Whether the user acts for an organisation is asked only when a page's navigation needs it (lazily),
-    through the relation the directory app declares on the user (`organisations`): the core names no app.
+    Whether the user acts for an organisation or for a factory is asked only when a page's navigation needs
+    it (lazily), and both in one query, through the relations the directory app declares on the user
+    (`organisations`, `factories`): the core names no app.
     """
     user = getattr(request, "user", None)
+    answers: dict[str, bool] = {}
 
-    def acts_for_organisation():
-        related = getattr(user, "organisations", None)
-        return bool(user and user.is_authenticated and related is not None and related.exists())
+    def acts_for() -> dict[str, bool]:
+        if not answers:
+            answers.update(_acts_for(user))
+        return answers
 
     return {
         "secretariat": settings.SECRETARIAT_CONTACT,
-        "nav": {"acts_for_organisation": SimpleLazyObject(acts_for_organisation)},
+        "nav": {
+            "acts_for_organisation": SimpleLazyObject(lambda: acts_for()["organisations"]),
+            "acts_for_factory": SimpleLazyObject(lambda: acts_for()["factories"]),
+        },
     }
+
+
+RELATIONS = ("organisations", "factories")
+
+
+def _acts_for(user: Any) -> dict[str, bool]:
+    """{relation: whether the user has any} for each relation of RELATIONS the user model has; one query."""
+    answers = dict.fromkeys(RELATIONS, False)
+    if not (user and user.is_authenticated):
+        return answers
+    present = {name: getattr(user, name) for name in RELATIONS if getattr(user, name, None) is not None}
+    if present:
+        row = (
+            get_user_model()
+            ._default_manager.filter(pk=user.pk)
+            .values(**{f"has_{name}": Exists(related.all()) for name, related in present.items()})
+            .first()
+        )
+        answers.update({name: bool(row and row[f"has_{name}"]) for name in present})
+    return answers
