@@ -46,6 +46,7 @@ def submitted(applicant, day=FEB_5, **kwargs):
 
 
 def test_an_application_gets_its_reference_when_first_saved(applicant):
+    """§4.1.1: an organisation applies online; its application is numbered when first saved."""
     with on(D(2027, 1, 4)):
         application = services.application_start(user=applicant)
     assert application.reference == f"APP-2027-{application.pk:05d}"

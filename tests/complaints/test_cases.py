@@ -208,6 +208,7 @@ def test_section_6_3_1_staff_propose_removal_directly_from_a_case(parties):
 
 
 def test_section_6_2_the_ptst_raises_a_substandard_case_on_a_funded_project(parties):
+    """§6.2.1 grounds (a)–(e) ticked; §6.2.2: followed up as a complaint."""
     organisation, factory = parties
     project = funded_project(organisation, factory)
     with on(D(2027, 1, 27)):
