@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from phonenumber_field.modelfields import PhoneNumberField
@@ -72,7 +73,7 @@ class Application(FSMModelMixin, models.Model):
         REFERRED = "referred", _("Referred to the PMC")
         ACCEPTED = "accepted", _("Accepted by the PMC")
         REFUSED = "refused", _("Refused by the PMC")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("an application", "Withdrawn")
 
     LIVE = (Status.DRAFT, Status.SUBMITTED, Status.AWAITING_INFORMATION, Status.REFERRED)
     BEFORE_DECISION = (Status.DRAFT, Status.SUBMITTED, Status.AWAITING_INFORMATION)

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -249,7 +250,7 @@ class DeadlineEvent(models.Model):
         STARTED = "started", _("Started")
         STOPPED = "stopped", _("Stopped")
         RESTARTED = "restarted", _("Restarted from zero")
-        MET = "met", _("Met")
+        MET = "met", pgettext_lazy("a clock", "Met")
         MOVED = "moved", _("Moved by a closure day")
 
     deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="events", verbose_name=_("deadline"))

@@ -36,10 +36,7 @@ HKT = datetime.timezone(datetime.timedelta(hours=8))
 
 # The same English word with two meanings in two apps: the first catalogue's translation is the one shown
 # for both (a source fix: pgettext with a context). Listed so that no other difference creeps in.
-MEANINGS_APART = {
-    "Met": "a criterion met (applications) / a clock met (core)",
-    "Withdrawn": "a registration withdrawn (directory) / an application withdrawn (applications)",
-}
+MEANINGS_APART: dict[str, str] = {}
 
 
 def _name(path):
