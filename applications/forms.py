@@ -2,92 +2,19 @@
 uploaded; the services decide (applications.services) and their refusals are shown on the same form. The
 back office's forms live in applications.admin_forms.
 
-Every file goes through cpp_registry.documents.validate_document (PDF, PNG or JPEG, at most 10 MB, content
-matching the extension) before a service is called, so that a refused file leaves nothing behind: no row,
-no file on disk.
+Every file goes through cpp_registry.uploads (a plain name, then PDF, PNG or JPEG of at most 10 MB whose
+content matches its extension) before a service is called, so that a refused file leaves nothing behind.
 """
-
-import posixpath
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cpp_registry.documents import validate_document
+from cpp_registry.uploads import DocumentField, DocumentsField
 from directory.models import AreasFormField, Category, Organisation
 
 from .models import Application, ExperienceField, ProjectRecord
 from .services import ORGANISATION_FIELDS
-
-ACCEPT = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
-MAX_FILES = 10
-
-
-def check_document(upload):
-    """One uploaded file: a plain name (no folder in it), then the documents module's rules."""
-    name = upload.name or ""
-    if "/" in name or "\\" in name or name in ("", ".", "..") or name.startswith("."):
-        raise ValidationError(
-            _("Give the file a plain name, without a folder or a leading dot (for example report.pdf)."),
-            code="bad_name",
-        )
-    if not posixpath.splitext(name)[1]:
-        raise ValidationError(_("Give the file a name that ends in .pdf, .png or .jpg."), code="no_extension")
-    validate_document(upload)
-
-
-class DocumentField(forms.FileField):
-    """One document: PDF, PNG or JPEG, at most 10 MB, its content matching its extension."""
-
-    default_validators = [check_document]
-    default_error_messages = {
-        "invalid": _("Choose a file to upload."),
-        "missing": _("Choose a file to upload."),
-        "empty": _("The file is empty. Choose the file again."),
-        "max_length": _("The file's name is too long: shorten it to %(max)d characters."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 80)
-        kwargs.setdefault("widget", forms.FileInput(attrs={"accept": ACCEPT}))
-        super().__init__(**kwargs)
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class DocumentsField(DocumentField):
-    """Several documents in one `<input type=file multiple>`; each is checked, and every file's refusal
-    names the file."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT, "multiple": True}))
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        uploads = [d for d in (data if isinstance(data, (list, tuple)) else [data]) if d]
-        if not uploads:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        if len(uploads) > MAX_FILES:
-            raise ValidationError(
-                _("Upload at most %(max)d files at a time."), code="too_many", params={"max": MAX_FILES}
-            )
-        cleaned, errors = [], []
-        for upload in uploads:
-            try:
-                cleaned.append(super().clean(upload, initial))
-            except ValidationError as exc:
-                errors += [
-                    ValidationError(_("%(file)s: %(problem)s"), params={"file": upload.name, "problem": message})
-                    for message in exc.messages
-                ]
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
 
 
 class StartForm(forms.Form):

@@ -1,22 +1,13 @@
 """The applicant's pages (Annex A online). Every page but the dashboard and "start" names an application by
 its reference; another organisation's reference answers 404 (applications.selectors)."""
 
-from django.urls import path, register_converter
+from django.urls import path
+
+from cpp_registry.converters import register_reference
 
 from . import views
 
-
-class ReferenceConverter:
-    regex = r"APP-[0-9]{4}-[0-9]{5,}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(ReferenceConverter, "ref")
+register_reference("ref", "APP")
 
 app_name = "applications"
 

@@ -4,22 +4,17 @@ what the step needs and check its shape (a file's type and size included); `comp
 the service, which decides and whose refusal is shown on the same page.
 """
 
-import posixpath
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cpp_registry.documents import validate_document
+from cpp_registry.uploads import DocumentsField
 from directory.models import Factory, FundedProject, Organisation
 
 from .models import Case
 
-ACCEPT = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
-MAX_FILES = 10
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 # §6.3.1 (a)–(c), as the officer ticks them (the service writes its own text of each into the motion).
@@ -46,50 +41,6 @@ def _autocomplete(field_name):
     return AutocompleteSelect(Case._meta.get_field(field_name), admin.site)
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class DocumentsField(forms.FileField):
-    """Several documents in one `<input type=file multiple>`: each a PDF, PNG or JPEG of at most 10 MB whose
-    content matches its extension (cpp_registry.documents); each refusal names its file."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("label", _("Documents"))
-        kwargs.setdefault("help_text", _("PDF, PNG or JPEG, at most 10 MB each; up to 10 files."))
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT, "multiple": True}))
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        uploads = [d for d in (data if isinstance(data, (list, tuple)) else [data]) if d]
-        if not uploads:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        if len(uploads) > MAX_FILES:
-            raise ValidationError(
-                _("Upload at most %(max)d files at a time."), code="too_many", params={"max": MAX_FILES}
-            )
-        errors = []
-        for upload in uploads:
-            name = upload.name or ""
-            try:
-                if "/" in name or "\\" in name or name.startswith(".") or not posixpath.splitext(name)[1]:
-                    raise ValidationError(_("Give the file a plain name that ends in .pdf, .png or .jpg."))
-                if not upload.size:
-                    raise ValidationError(_("The file is empty. Choose the file again."))
-                validate_document(upload)
-            except ValidationError as exc:
-                errors += [
-                    ValidationError(_("%(file)s: %(problem)s"), params={"file": name, "problem": message})
-                    for message in exc.messages
-                ]
-        if errors:
-            raise ValidationError(errors)
-        return uploads
-
-
 def _yes_no(label, help_text=""):
     return forms.TypedChoiceField(
         label=label,
@@ -98,9 +49,6 @@ def _yes_no(label, help_text=""):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-
-
-# --- a new case ------------------------------------------------------------------------------------------
 
 
 class RecordComplaintForm(forms.Form):

@@ -1,83 +1,17 @@
 """The factory's and the provider's forms of a case (§6.1). They check the shape of what was typed and of each
 file uploaded; the services decide (complaints.services) and their refusals are shown on the same form.
 
-Every file goes through cpp_registry.documents.validate_document (PDF, PNG or JPEG, at most 10 MB, content
-matching the extension) before a service is called, so that a refused file leaves nothing behind: no row,
-no file on disk. (The same checks as the applicant's forms in the applications app, which this app may not
-import.)
+Every file goes through cpp_registry.uploads (a plain name, then PDF, PNG or JPEG of at most 10 MB whose
+content matches its extension) before a service is called, so that a refused file leaves nothing behind.
 """
-
-import posixpath
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cpp_registry.documents import validate_document
+from cpp_registry.uploads import DocumentsField
 
-ACCEPT = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
-MAX_FILES = 10
 MAX_TEXT = 10000
-
-
-def check_document(upload):
-    """One uploaded file: a plain name (no folder in it), then the documents module's rules."""
-    name = upload.name or ""
-    if "/" in name or "\\" in name or name.startswith("."):
-        raise ValidationError(
-            _("Give the file a plain name, without a folder or a leading dot (for example report.pdf)."),
-            code="bad_name",
-        )
-    if not posixpath.splitext(name)[1]:
-        raise ValidationError(_("Give the file a name that ends in .pdf, .png or .jpg."), code="no_extension")
-    validate_document(upload)
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class DocumentsField(forms.FileField):
-    """Several documents in one `<input type=file multiple>`: each a PDF, PNG or JPEG of at most 10 MB whose
-    content matches its extension. Every file's refusal names the file; one refused file refuses them all."""
-
-    default_validators = [check_document]
-    default_error_messages = {
-        "invalid": _("Choose a file to upload."),
-        "missing": _("Choose a file to upload."),
-        "empty": _("The file is empty. Choose the file again."),
-        "max_length": _("The file's name is too long: shorten it to %(max)d characters."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 80)
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT, "multiple": True}))
-        kwargs.setdefault("help_text", _("You can choose several files: PDF, PNG or JPEG, at most 10 MB each."))
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        uploads = [d for d in (data if isinstance(data, (list, tuple)) else [data]) if d]
-        if not uploads:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        if len(uploads) > MAX_FILES:
-            raise ValidationError(
-                _("Upload at most %(max)d files at a time."), code="too_many", params={"max": MAX_FILES}
-            )
-        cleaned, errors = [], []
-        for upload in uploads:
-            try:
-                cleaned.append(super().clean(upload, initial))
-            except ValidationError as exc:
-                errors += [
-                    ValidationError(_("%(file)s: %(problem)s"), params={"file": upload.name, "problem": message})
-                    for message in exc.messages
-                ]
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
 
 
 def _text(label, *, required=True, help_text="", rows=6, error=""):

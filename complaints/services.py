@@ -18,7 +18,6 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -30,7 +29,7 @@ from committee.services import motion_create
 from cpp_registry import deadlines
 from cpp_registry.errors import ServiceError
 from cpp_registry.models import Deadline, Notice
-from cpp_registry.notices import build_notice, notices_bulk_queue
+from cpp_registry.notices import notices_bulk_queue, role_notices
 from cpp_registry.roles import Role
 from cpp_registry.transitions import transition_run
 from directory.models import Factory, FundedProject, Organisation, Registration
@@ -74,21 +73,14 @@ def _factory_notices(case: Case, template_key: str, event: str, **context: Any) 
 
 
 def _secretariat_notices(case: Case, template_key: str, event: str, **context: Any) -> list[Notice]:
-    people = (
-        get_user_model()
-        .objects.filter(groups__name__in=[Role.PROGRAMME_MANAGEMENT_TEAM.value, Role.PTST.value], is_active=True)
-        .distinct()
+    """A notice to each member of the Programme Management Team and the PTST."""
+    return role_notices(
+        roles=[Role.PROGRAMME_MANAGEMENT_TEAM.value, Role.PTST.value],
+        template_key=template_key,
+        context={"case": case, **context},
+        related=case,
+        event=f"case:{case.pk}:{event}",
     )
-    return [
-        build_notice(
-            recipient=person,
-            template_key=template_key,
-            context={"case": case, **context},
-            related=case,
-            idempotency_key=f"case:{case.pk}:{event}:user{person.pk}",
-        )
-        for person in people
-    ]
 
 
 # --- recording a case ---------------------------------------------------------------------------------

@@ -1,22 +1,13 @@
 """The factory's and the provider's pages of a case. A case is named by its reference; anyone but its
 factory, its provider (once notified) and the Secretariat gets 404 (complaints.selectors)."""
 
-from django.urls import path, register_converter
+from django.urls import path
+
+from cpp_registry.converters import register_reference
 
 from . import views
 
-
-class ReferenceConverter:
-    regex = r"CASE-[0-9]{4}-[0-9]{5,}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(ReferenceConverter, "case")
+register_reference("case", "CASE")
 
 app_name = "complaints"
 

@@ -93,6 +93,29 @@ def build_notice(
     )
 
 
+def role_notices(
+    *,
+    roles: Sequence[str],
+    template_key: str,
+    context: Mapping[str, Any],
+    related: models.Model | None,
+    event: str,
+) -> list[Notice]:
+    """One notice to each active member of the given roles (the Secretariat's teams): something waits for
+    them — an applicant's answer, a case recorded, a provider's corrective action."""
+    people = User.objects.filter(groups__name__in=list(roles), is_active=True).distinct().order_by("pk")
+    return [
+        build_notice(
+            recipient=person,
+            template_key=template_key,
+            context=context,
+            related=related,
+            idempotency_key=f"{event}:user{person.pk}",
+        )
+        for person in people
+    ]
+
+
 def notice_queue(
     *,
     recipient: User | None,

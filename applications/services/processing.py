@@ -22,7 +22,7 @@ from committee.models import Motion
 from committee.services import motion_create
 from cpp_registry import deadlines
 from cpp_registry.models import Deadline, Notice
-from cpp_registry.notices import build_notice, notices_bulk_queue
+from cpp_registry.notices import notices_bulk_queue, role_notices
 from cpp_registry.roles import Role
 from cpp_registry.transitions import transition_run
 from directory.models import Organisation, Registration
@@ -95,20 +95,14 @@ def _record_check(application: Application) -> dict[str, Any]:
 
 
 def _staff_notices(application: Application, template_key: str, event: str, **context: Any) -> list[Notice]:
-    """A notice to the Programme Management Team (each member), e.g. that an answer arrived."""
-    from django.contrib.auth import get_user_model
-
-    people = get_user_model().objects.filter(groups__name=Role.PROGRAMME_MANAGEMENT_TEAM.value, is_active=True)
-    return [
-        build_notice(
-            recipient=person,
-            template_key=template_key,
-            context={"application": application, **context},
-            related=application,
-            idempotency_key=f"application:{application.pk}:{event}:user{person.pk}",
-        )
-        for person in people
-    ]
+    """A notice to each member of the Programme Management Team, e.g. that an answer arrived."""
+    return role_notices(
+        roles=[Role.PROGRAMME_MANAGEMENT_TEAM.value],
+        template_key=template_key,
+        context={"application": application, **context},
+        related=application,
+        event=f"application:{application.pk}:{event}",
+    )
 
 
 @transaction.atomic

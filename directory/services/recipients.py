@@ -1,8 +1,9 @@
-"""Who receives a provider's written notices — the one place that decides it (§4.1.4, §6.1.1–6.1.4).
+"""Who receives a provider's or a factory's written notices — the one place that decides it (§4.1.4,
+§6.1.1–6.1.4).
 
-Every active user acting for the organisation gets the notice in their own language; an organisation with
-no user yet (one imported from the existing register, §3.2.1) gets it at its registered email address, in
-Traditional Chinese first.
+Every active user acting for the organisation (or the factory) gets the notice in their own language; one
+with no user yet (a provider imported from the existing register, §3.2.1) gets it at its registered email
+address, in Chinese first.
 """
 
 from collections.abc import Iterable, Mapping
@@ -14,6 +15,45 @@ from cpp_registry.models import Notice
 from cpp_registry.notices import build_notice
 
 from ..models import Factory, Organisation
+
+
+def _users_or_address(
+    *,
+    people: list[Any],
+    address: str,
+    language: str,
+    user_key: str,
+    address_key: str,
+    template_key: str,
+    context: Mapping[str, Any],
+    related: models.Model | None,
+    event: str,
+) -> list[Notice]:
+    """One notice per user, in each user's language; with no user, one to the holder's own address."""
+    if people:
+        return [
+            build_notice(
+                recipient=user,
+                template_key=template_key,
+                context=context,
+                related=related,
+                idempotency_key=f"{event}:{user_key}{user.pk}",
+            )
+            for user in people
+        ]
+    if address:
+        return [
+            build_notice(
+                recipient=None,
+                email=address,
+                language=language,
+                template_key=template_key,
+                context=context,
+                related=related,
+                idempotency_key=f"{event}:{address_key}",
+            )
+        ]
+    return []
 
 
 def provider_notices(
@@ -31,32 +71,17 @@ def provider_notices(
     idempotency key, so that the same event never sends twice. `users` may be given when the caller has
     already loaded them (a job working on many organisations at once).
     """
-    people = list(organisation.users.filter(is_active=True)) if users is None else list(users)
-    full_context = {"organisation": organisation, **context}
-    if people:
-        return [
-            build_notice(
-                recipient=user,
-                template_key=template_key,
-                context=full_context,
-                related=related,
-                idempotency_key=f"{event}:user{user.pk}",
-            )
-            for user in people
-        ]
-    if organisation.email:
-        return [
-            build_notice(
-                recipient=None,
-                email=organisation.email,
-                language="zh-hant",
-                template_key=template_key,
-                context=full_context,
-                related=related,
-                idempotency_key=f"{event}:org",
-            )
-        ]
-    return []
+    return _users_or_address(
+        people=list(organisation.users.filter(is_active=True)) if users is None else list(users),
+        address=organisation.email,
+        language="zh-hant",
+        user_key="user",
+        address_key="org",
+        template_key=template_key,
+        context={"organisation": organisation, **context},
+        related=related,
+        event=event,
+    )
 
 
 def memberships(organisation_ids: Iterable[int]) -> dict[int, list[Any]]:
@@ -80,30 +105,15 @@ def factory_notices(
     event: str,
 ) -> list[Notice]:
     """One notice per user acting for the factory, or one to its email when it has none (§6.1.2, §6.1.4:
-    the factory that complained is told the result)."""
-    people = list(factory.users.filter(is_active=True))
-    full_context = {"factory": factory, **context}
-    if people:
-        return [
-            build_notice(
-                recipient=user,
-                template_key=template_key,
-                context=full_context,
-                related=related,
-                idempotency_key=f"{event}:factory-user{user.pk}",
-            )
-            for user in people
-        ]
-    if factory.email:
-        return [
-            build_notice(
-                recipient=None,
-                email=factory.email,
-                language="zh-hans" if factory.region == Factory.Region.GUANGDONG else "zh-hant",
-                template_key=template_key,
-                context=full_context,
-                related=related,
-                idempotency_key=f"{event}:factory",
-            )
-        ]
-    return []
+    the factory that complained is told the result); a Guangdong factory's address reads Simplified first."""
+    return _users_or_address(
+        people=list(factory.users.filter(is_active=True)),
+        address=factory.email,
+        language="zh-hans" if factory.region == Factory.Region.GUANGDONG else "zh-hant",
+        user_key="factory-user",
+        address_key="factory",
+        template_key=template_key,
+        context={"factory": factory, **context},
+        related=related,
+        event=event,
+    )

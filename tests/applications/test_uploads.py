@@ -10,9 +10,9 @@ from django.utils import translation
 from django.utils.translation import gettext as tr  # not "gettext(": the catalogue is not the tests'
 
 from applications import services
-from applications.forms import DocumentField, DocumentsField
 from applications.models import Application, Attachment, Message, ProjectRecord, StaffMember
 from cpp_registry.documents import MAX_BYTES
+from cpp_registry.uploads import DocumentField, DocumentsField
 from tests.core.factories import UserFactory
 
 from .factories import PDF

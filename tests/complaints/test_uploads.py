@@ -7,9 +7,10 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from complaints.forms import MAX_FILES, LodgeForm
+from complaints.forms import LodgeForm
 from complaints.models import Attachment, Case, Message
 from cpp_registry.documents import MAX_BYTES
+from cpp_registry.uploads import MAX_FILES
 
 from .factories import factory_with_user, provider
 from .test_views import PDF, lodged, login, notified, pdf, substantiated, url
