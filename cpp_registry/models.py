@@ -173,6 +173,11 @@ class Notice(models.Model):
     stopped retrying; the error is kept). `queued_at` is when it was last handed to the worker: an unsent
     notice handed over long ago was lost on the way (a process died after commit) and is queued again by
     the sweep (cpp_registry.notices.notices_sweep).
+
+    A notice written by a job over thousands of records (the expiry job) is stored *deferred*: its values,
+    fixed at the moment of the event, in `context`; the worker renders subject and bodies from them when it
+    sends it and keeps what it sent. Rendering is most of a notice's cost, and a job should not pay it
+    100,000 times in one transaction.
     """
 
     class Delivery(models.TextChoices):
@@ -191,10 +196,16 @@ class Notice(models.Model):
     )
     recipient_email = models.EmailField(_("recipient email"))
     language = models.CharField(_("language"), max_length=10, choices=User.Language.choices)
-    subject = models.CharField(_("subject"), max_length=300)
-    body_text = models.TextField(_("text body"))
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body_text = models.TextField(_("text body"), blank=True)
     body_html = models.TextField(_("HTML body"), blank=True)
     template_key = models.CharField(_("template"), max_length=100, db_index=True)
+    context = models.JSONField(
+        _("values it is written from"),
+        default=dict,
+        blank=True,
+        help_text=_("A deferred notice: rendered from these values when it is sent."),
+    )
     content_type = models.ForeignKey(
         ContentType, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("related type")
     )

@@ -93,6 +93,33 @@ def build_notice(
     )
 
 
+def build_deferred_notice(
+    *,
+    recipient: User | None,
+    template_key: str,
+    context: Mapping[str, Any],
+    idempotency_key: str,
+    content_type: ContentType | None = None,
+    object_id: int | None = None,
+    email: str | None = None,
+    language: str | None = None,
+) -> Notice:
+    """A notice whose subject and bodies are rendered by the worker when it sends it (a job writing
+    thousands at once). `context` must be JSON: plain values fixed now, so that what is sent later is what
+    the event said (the template reads them as they are — no model instance, no query)."""
+    language = language or getattr(recipient, "language", None) or settings.LANGUAGE_CODE
+    return Notice(
+        recipient=recipient,
+        recipient_email=email or (recipient.email if recipient is not None else ""),
+        language=language,
+        template_key=template_key,
+        context=dict(context),
+        content_type=content_type,
+        object_id=object_id,
+        idempotency_key=idempotency_key,
+    )
+
+
 def role_notices(
     *,
     roles: Sequence[str],
@@ -159,10 +186,29 @@ def notices_bulk_queue(notices: Sequence[Notice]) -> list[Notice]:
         notice.queued_at = now
     Notice.objects.bulk_create(fresh, ignore_conflicts=True)
     # ignore_conflicts leaves pk unset on some backends: read back the rows we wrote.
-    created = list(Notice.objects.filter(idempotency_key__in=[n.idempotency_key for n in fresh], sent_at__isnull=True))
-    for notice in created:
-        notice_send.delay_on_commit(notice.pk)
+    created = list(
+        Notice.objects.filter(idempotency_key__in=[n.idempotency_key for n in fresh], sent_at__isnull=True).only(
+            "pk", "idempotency_key", "recipient_email", "template_key"
+        )
+    )
+    dispatch_on_commit([notice.pk for notice in created])
     return created
+
+
+BATCH = 100  # notices a task sends in one go when many are queued at once (a job, the sweep)
+
+
+def dispatch_on_commit(ids: Sequence[int]) -> None:
+    """Hand notices to the worker once the transaction commits: one task per notice for the few an event
+    writes, one task per BATCH for the thousands a job writes (a message per notice would be most of the
+    job's time). Either way each notice is sent once: the row lock in `notice_deliver`."""
+    ids = list(ids)
+    if len(ids) <= 10:
+        for notice_id in ids:
+            notice_send.delay_on_commit(notice_id)
+        return
+    for start in range(0, len(ids), BATCH):
+        notices_send.delay_on_commit(ids[start : start + BATCH])
 
 
 def notice_resend(*, notice: Notice) -> bool:
@@ -184,6 +230,13 @@ def notice_deliver(*, notice_id: int) -> bool:
         notice = Notice.objects.select_for_update().filter(pk=notice_id, sent_at__isnull=True).first()
         if notice is None:
             return False
+        if not notice.body_text:  # deferred: rendered now, from the values fixed at the event, and kept
+            notice.subject, notice.body_text, notice.body_html = notice_render(
+                template_key=notice.template_key, language=notice.language, context=notice.context
+            )
+            Notice.objects.filter(pk=notice.pk).update(
+                subject=notice.subject, body_text=notice.body_text, body_html=notice.body_html
+            )
         message = EmailMultiAlternatives(subject=notice.subject, body=notice.body_text, to=[notice.recipient_email])
         if notice.body_html:
             message.attach_alternative(notice.body_html, "text/html")
@@ -239,8 +292,7 @@ def notices_sweep(*, now: datetime | None = None) -> int:
             "pk", flat=True
         )
     )
-    for notice_id in ids:
-        notice_send.delay_on_commit(notice_id)
+    dispatch_on_commit(ids)
     return len(ids)
 
 
@@ -258,3 +310,17 @@ def notice_send(self: DjangoTask, notice_id: int) -> None:
             raise self.retry(exc=exc, countdown=RETRY_DELAYS[self.request.retries]) from exc
         notice_give_up(notice_id=notice_id)
         log.warning("notice %s given up after %s attempts: %s", notice_id, self.request.retries + 1, exc)
+
+
+@shared_task(base=DjangoTask, name="cpp_registry.tasks.notices_send", acks_late=True)
+def notices_send(notice_ids: list[int]) -> int:
+    """Send a batch of notices (a job's). A notice that fails is handed to `notice_send`, which retries it
+    after 5, 20 and 60 s and then gives it up; the others go on. Returns how many were sent."""
+    sent = 0
+    for notice_id in notice_ids:
+        try:
+            sent += notice_deliver(notice_id=notice_id)
+        except (smtplib.SMTPException, OSError) as exc:
+            log.info("notice %s failed in a batch (%s); retried on its own", notice_id, exc)
+            notice_send.apply_async((notice_id,), countdown=RETRY_DELAYS[0])
+    return sent

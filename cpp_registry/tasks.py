@@ -6,9 +6,9 @@
 from celery import shared_task
 
 from . import notices, services
-from .notices import notice_send
+from .notices import notice_send, notices_send
 
-__all__ = ["deadlines_enforce", "notice_send", "notices_sweep"]
+__all__ = ["deadlines_enforce", "notice_send", "notices_send", "notices_sweep"]
 
 
 @shared_task
