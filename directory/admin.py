@@ -121,7 +121,7 @@ class RegistrationAdmin(FSMAdminMixin, RegisterAdmin):
     fsm_fields = ["status"]
     list_display = ["organisation", "category", "status", "granted_on", "valid_until", "confirmed_on", "ended_on"]
     list_filter = ["status", "category", ValidityEndsSoonFilter, "needs_pmc_view"]
-    search_fields = ["organisation__name_en", "organisation__name_zh", "organisation__br_number"]
+    search_fields = ["number", "organisation__name_en", "organisation__name_zh", "organisation__br_number"]
     list_select_related = ["organisation"]
     date_hierarchy = "granted_on"
     inlines = [StateLogInline]

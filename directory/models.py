@@ -301,6 +301,17 @@ class Registration(FSMModelMixin, models.Model):
         Organisation, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("organisation")
     )
     category = models.CharField(_("category"), max_length=1, choices=Category.choices)
+    # ETSP-<category>-<6 digits>, from the primary key (docs/directory.md): given at the grant
+    # (directory.services.registration_grant), kept for life and never reused, as no key is.
+    number = models.CharField(
+        _("registration number"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Given at the grant, kept for life, never reused."),
+    )
     status = FSMField(_("status"), default=Status.PROVISIONAL, choices=Status.choices, protected=True, db_index=True)
     granted_on = models.DateField(_("granted on"))
     valid_until = models.DateField(

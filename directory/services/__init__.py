@@ -33,6 +33,7 @@ from .lifecycle import (
     registration_grant,
     registration_import_confirmed,
     registration_notices,
+    registration_number,
     registration_remove,
     registration_withdraw,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "registration_grant",
     "registration_import_confirmed",
     "registration_notices",
+    "registration_number",
     "registration_remove",
     "registration_withdraw",
     "registrations_expire",

@@ -35,6 +35,13 @@ def registration_notices(registration: Registration, template_key: str, event: s
     )
 
 
+def registration_number(*, category: str, pk: int) -> str:
+    """The registration number (docs/directory.md): `ETSP-<category>-<6 digits>` from the primary key,
+    ETSP-1-000042. Stable for life and never reused: a key is never reused and a registration is never
+    deleted (it ends by a transition). A key past 999999 simply has more digits."""
+    return f"ETSP-{category}-{pk:06d}"
+
+
 def check_grant_date(granted_on: datetime.date, *, today: datetime.date) -> None:
     """A grant is dated the day the Secretariat decided (§3.3.1, §4.1.4): not in the future, and not so far
     back that its 24 months would already have ended — that registration would be live and expired at once.
@@ -92,9 +99,14 @@ def registration_grant(
     registration._history_user = actor  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
-            registration.save()
+            # The number is made from the primary key: insert, number, then write the one history row
+            # ("created"), which therefore holds the number.
+            registration.save_without_historical_record()  # type: ignore[attr-defined]
     except IntegrityError as exc:  # the partial unique constraint: a grant raced past the check
         raise RegisterError(str(LIVE_EXISTS)) from exc
+    registration.number = registration_number(category=category, pk=registration.pk)
+    Registration.objects.filter(pk=registration.pk).update(number=registration.number)
+    Registration.history.bulk_history_create([registration])
     StateLog.objects.create(
         content_type=ContentType.objects.get_for_model(Registration),
         object_id=registration.pk,

@@ -4,6 +4,7 @@ import factory
 
 from cpp_registry import workdays
 from directory.models import Category, Factory, FundedProject, Organisation, Registration
+from directory.services import registration_number
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -42,12 +43,20 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Registration
+        skip_postgeneration_save = True
 
     organisation = factory.SubFactory(OrganisationFactory)
     category = Category.CONSULTANCY
     status = Registration.Status.PROVISIONAL
     granted_on = datetime.date(2026, 3, 15)
     valid_until = factory.LazyAttribute(lambda o: workdays.provisional_valid_until(o.granted_on))
+
+    @factory.post_generation
+    def numbered(obj, create, extracted, **kwargs):
+        """The number the grant gives (directory.services.registration_grant), from the primary key."""
+        if create and not obj.number:
+            obj.number = registration_number(category=obj.category, pk=obj.pk)
+            Registration.objects.filter(pk=obj.pk).update(number=obj.number)
 
 
 class FundedProjectFactory(factory.django.DjangoModelFactory):
