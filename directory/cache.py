@@ -8,8 +8,9 @@ explicitly. A change is therefore seen by the next request, whichever process se
 only frees memory. When the version row is missing (a flushed test database) nothing is cached.
 
 Anyone can ask, anonymously: the key holds only what decides the page — the language, the cleaned filters
-and the page actually shown — never the raw query string, so that junk parameters, invalid filter values
-and impossible page numbers cannot multiply the entries.
+and order (`DirectorySearchForm.filters`: the default order is left out, so that it makes no entry of its
+own) and the page actually shown — never the raw query string, so that junk parameters, invalid filter
+values and impossible page numbers cannot multiply the entries.
 """
 
 import hashlib

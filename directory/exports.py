@@ -18,7 +18,8 @@ from .models import CONTACT_FIELDS, Category, FundedProject, Organisation, Regis
 from .selectors import organisation_areas
 
 # 2: CSV cells that would start a formula are prefixed with ' ; phone and fax in the CSV as (852) 2123 4567.
-SCHEMA_VERSION = 2
+# 3: the registration numbers (category_1_number, category_2_number) at the end; the JSON's register_as_at.
+SCHEMA_VERSION = 3
 
 EXPORT_COLUMNS = [
     "id",
@@ -32,6 +33,8 @@ EXPORT_COLUMNS = [
     *CONTACT_FIELDS,  # §5.1.1 (a), in the order the schema documents
     "areas",
     "url",
+    "category_1_number",  # 3: ETSP-1-000042, the registration's number for life
+    "category_2_number",
 ]
 
 
@@ -87,6 +90,7 @@ def export_rows(
         for category in Category.values:
             registration = by_category.get(category)
             row[f"category_{category}_status"] = registration.status if registration else ""
+            row[f"category_{category}_number"] = (registration.number or "") if registration else ""
             row[f"category_{category}_valid_until"] = (
                 registration.valid_until.isoformat()
                 if registration and registration.status == Registration.Status.PROVISIONAL and registration.valid_until

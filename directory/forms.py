@@ -5,17 +5,33 @@ refusals are shown on the same form."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CONTACT_FIELDS, Area, Category, ContactChangeRequest, FundedProject, Organisation, Registration
+from .models import (
+    CONTACT_FIELDS,
+    Area,
+    Category,
+    ContactChangeRequest,
+    District,
+    FundedProject,
+    Organisation,
+    Registration,
+)
 
 
 class DirectorySearchForm(forms.Form):
-    """The one search box and the filters of the public directory (§5.1)."""
+    """The one search box, the filters and the order of the public directory (§5.1)."""
 
     STATES = [
         ("", _("Any state")),
         (Registration.Status.PROVISIONAL, _("Provisional (P)")),
         (Registration.Status.CONFIRMED, _("Confirmed")),
     ]
+    # The first is the default, and is left out of links and of the cache key (directory/cache.py).
+    SORTS = [
+        ("name", _("English name")),
+        ("category", _("Category")),
+        ("valid_until", _("Valid until, soonest first")),
+    ]
+    FILTERS = ("q", "category", "state", "area", "district")
 
     q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
     category = forms.ChoiceField(
@@ -23,14 +39,22 @@ class DirectorySearchForm(forms.Form):
     )
     state = forms.ChoiceField(label=_("State"), required=False, choices=STATES)
     area = forms.ChoiceField(label=_("Area of work"), required=False, choices=[("", _("Any area")), *Area.choices])
+    district = forms.ChoiceField(
+        label=_("District"), required=False, choices=[("", _("Any district")), *District.choices]
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
     def filters(self):
-        """The valid filters only: a bad value is reported on the form and otherwise ignored."""
+        """The valid filters, and the order when it is not the default: a bad value is reported on the form
+        and otherwise ignored."""
         if not self.is_bound:
             return {}
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {key: data.get(key) or "" for key in ("q", "category", "state", "area") if key not in self.errors}
+        found = {key: data.get(key) or "" for key in self.FILTERS if key not in self.errors}
+        if "sort" not in self.errors and data.get("sort") and data["sort"] != self.SORTS[0][0]:
+            found["sort"] = data["sort"]
+        return found
 
 
 class TransitionReasonForm(forms.Form):

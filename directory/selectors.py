@@ -1,33 +1,68 @@
 """Reads of the register. Each selector owns its joins and prefetches, so that a page costs a fixed
 number of queries however many organisations there are (issue 3 §8)."""
 
+import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import TruncMonth
 from django.http import Http404
+from django_fsm_log.models import StateLog
 
-from .models import ContactChangeRequest, FundedProject, Organisation, Registration
+from .models import Area, Category, ContactChangeRequest, FundedProject, Organisation, Registration
 from .search import normalise
+
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")
 
 
 def _live_registrations() -> QuerySet[Registration]:
     return Registration.objects.live().order_by("category")
 
 
-LIST_ONLY_DEFERRED = ("fax", "address_en", "address_zh", "website", "district", "areas", "br_number")
+LIST_ONLY_DEFERRED = ("address_en", "address_zh", "website", "district", "br_number")
+SORTS = ("name", "category", "valid_until")
+
+
+def _approved_projects() -> QuerySet[FundedProject]:
+    return FundedProject.objects.filter(report_status=FundedProject.ReportStatus.APPROVED)
 
 
 def directory_organisations(
-    *, q: str = "", category: str = "", state: str = "", area: str = "", for_list: bool = False
+    *,
+    q: str = "",
+    category: str = "",
+    state: str = "",
+    area: str = "",
+    district: str = "",
+    sort: str = "",
+    for_list: bool = False,
 ) -> QuerySet[Organisation]:
-    """Every organisation with a provisional or confirmed registration (§3.3, §5.1.1), filtered.
+    """Every organisation with a provisional or confirmed registration (§3.3, §5.1.1), filtered and sorted.
 
     - `q`: one search box over the normalised names (English in any case, Chinese in either script);
       `contains` on the stored `search_text`, which PostgreSQL answers from a trigram index.
     - `category`, `state`: a live registration of that category and/or state.
-    - `area`: §1.2.1 (a)–(e), declared by the provider or the area of one of its funded projects.
-    Three queries for a page: the count, the page, and its live registrations. `for_list` leaves out
-    the columns the list does not show (a phone number costs a parse per row).
+    - `area`: §1.2.1 (a)–(e), declared by the provider or the area of one of its approved funded projects
+      (what the provider's page and the open data show).
+    - `district`: the district of the address.
+    - `sort`: `name` (the default: English name), `category` (the lowest category held, then name) or
+      `valid_until` (the soonest end of a provisional registration first, confirmed-only providers last).
+    Three queries for a page: the count, the page, and its live registrations. `for_list` leaves out the
+    columns the list does not show and adds `project_areas`, the letters of the approved funded projects
+    (a subquery of the page's query), so that each row shows its areas of work without another query.
     """
     live = Registration.objects.live().filter(organisation=OuterRef("pk"))
     if category:
@@ -39,15 +74,36 @@ def directory_organisations(
     if needle:
         organisations = organisations.filter(search_text__contains=needle)
     if area:
-        projects = FundedProject.objects.filter(provider=OuterRef("pk"), areas__contains=area)
+        projects = _approved_projects().filter(provider=OuterRef("pk"), areas__contains=area)
         organisations = organisations.filter(Q(areas__contains=area) | Exists(projects))
+    if district:
+        organisations = organisations.filter(district=district)
     deferred: tuple[str, ...] = ("search_text", "code_of_conduct_file", "code_of_conduct_received_on")
     if for_list:
         deferred += LIST_ONLY_DEFERRED
+        letters = (
+            _approved_projects()
+            .filter(provider=OuterRef("pk"))
+            .order_by()
+            .values("provider")
+            .annotate(letters=StringAgg("areas", delimiter=Value("")))
+            .values("letters")
+        )
+        organisations = organisations.annotate(project_areas=Subquery(letters))
+    order: list[Any] = ["name_en", "id"]
+    any_live = Registration.objects.live().filter(organisation=OuterRef("pk"))
+    if sort == "category":
+        first = any_live.order_by("category").values("category")[:1]
+        organisations = organisations.annotate(first_category=Subquery(first))
+        order = ["first_category", *order]
+    elif sort == "valid_until":
+        soonest = any_live.filter(status=Registration.Status.PROVISIONAL).order_by("valid_until")
+        organisations = organisations.annotate(soonest_end=Subquery(soonest.values("valid_until")[:1]))
+        order = [F("soonest_end").asc(nulls_last=True), *order]
     return (
         organisations.defer(*deferred)
         .prefetch_related(Prefetch("registrations", queryset=_live_registrations(), to_attr="live_registrations"))
-        .order_by("name_en", "id")
+        .order_by(*order)
     )
 
 
@@ -58,9 +114,7 @@ def directory_organisation(*, pk: int) -> Organisation:
         .prefetch_related(
             Prefetch(
                 "funded_projects",
-                queryset=FundedProject.objects.filter(report_status=FundedProject.ReportStatus.APPROVED).order_by(
-                    "-report_decided_on"
-                ),
+                queryset=_approved_projects().order_by("-report_decided_on"),
                 to_attr="approved_projects",
             )
         )
@@ -73,8 +127,10 @@ def directory_organisation(*, pk: int) -> Organisation:
 
 
 def organisation_areas(organisation: Organisation) -> str:
-    """The areas of work (§1.2.1) declared or shown by approved funded projects, as sorted letters."""
+    """The areas of work (§1.2.1) declared or shown by approved funded projects, as sorted letters: from
+    the prefetched `approved_projects`, or the list's `project_areas` annotation."""
     letters = set(organisation.areas or "")
+    letters.update(getattr(organisation, "project_areas", None) or "")
     for project in getattr(organisation, "approved_projects", []):
         letters.update(project.areas or "")
     return "".join(sorted(letters))
@@ -106,3 +162,79 @@ def registration_of(*, user: Any, pk: int) -> Registration:
     if registration is None:
         raise Http404
     return registration
+
+
+# --- The register's changes and figures (issue 10 §1) -----------------------------------------------------
+
+# The transitions of a registration the public may read about (directory.models.Registration, and the
+# grant written by directory.services.registration_grant), in the order a registration lives them.
+REGISTER_CHANGES = ("grant", "confirm", "expire", "cancel_substandard", "withdraw", "remove")
+
+
+def _registration_logs() -> QuerySet[StateLog]:
+    """The transition log of registrations only (a join on the content type, not a look-up of its id)."""
+    return StateLog.objects.filter(
+        content_type__app_label="directory", content_type__model="registration", transition__in=REGISTER_CHANGES
+    )
+
+
+def register_changes(*, start: int = 0, size: int = 50) -> list[dict[str, Any]]:
+    """Changes `start` to `start + size` (and one more, so that the caller knows whether there is an older
+    page) of the register, newest first, in ONE query: the log's date and transition, the registration's
+    number and category and its organisation's names, read through subqueries on the log's object id.
+
+    Nothing else of the log is read — neither who made the change nor the reason staff wrote (issue 10 §1:
+    nothing the directory does not publish already)."""
+    registration = Registration.objects.filter(pk=OuterRef("object_id")).order_by()
+    rows = (
+        _registration_logs()
+        .annotate(
+            number=Subquery(registration.values("number")[:1]),
+            category=Subquery(registration.values("category")[:1]),
+            name_en=Subquery(registration.values("organisation__name_en")[:1]),
+            name_zh=Subquery(registration.values("organisation__name_zh")[:1]),
+        )
+        .order_by("-timestamp", "-id")
+        .values("id", "timestamp", "transition", "number", "category", "name_en", "name_zh")
+    )
+    return list(rows[start : start + size + 1])
+
+
+def register_figures(*, since: datetime.datetime) -> dict[str, Any]:
+    """The register in figures, in three aggregate queries whatever its size:
+
+    - `providers`: providers holding a live registration — in all, per category, per state (a provider
+      holding one provisional and one confirmed registration counts in both states);
+    - `areas`: providers per area of work (§1.2.1 (a)–(e), declared or shown by an approved funded
+      project — what the directory's area filter finds);
+    - `monthly`: (first day of the month in Hong Kong, transition, count) of the grants, expiries and
+      removals since `since`."""
+    live = Registration.objects.live()
+    is_provisional = Q(status=Registration.Status.PROVISIONAL)
+    providers = live.aggregate(
+        total=Count("organisation", distinct=True),
+        provisional=Count("organisation", distinct=True, filter=is_provisional),
+        confirmed=Count("organisation", distinct=True, filter=Q(status=Registration.Status.CONFIRMED)),
+        **{f"category_{value}": Count("id", filter=Q(category=value)) for value in Category.values},
+    )
+    listed = Organisation.objects.filter(Exists(live.filter(organisation=OuterRef("pk"))))
+    areas = listed.aggregate(
+        **{
+            letter: Count(
+                "id",
+                filter=Q(areas__contains=letter)
+                | Q(Exists(_approved_projects().filter(provider=OuterRef("pk"), areas__contains=letter))),
+            )
+            for letter in Area.values
+        }
+    )
+    monthly = list(
+        _registration_logs()
+        .filter(transition__in=("grant", "expire", "remove"), timestamp__gte=since)
+        .annotate(month=TruncMonth("timestamp", output_field=DateField(), tzinfo=HONG_KONG))
+        .order_by()
+        .values("month", "transition")
+        .annotate(count=Count("id"))
+        .values_list("month", "transition", "count")
+    )
+    return {"providers": providers, "areas": areas, "monthly": monthly}

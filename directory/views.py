@@ -1,9 +1,11 @@
 """The public directory (§5.1) and the provider's own pages. Thin: a form, a selector, a service."""
 
 import csv
+import datetime
 import io
 import json
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -15,25 +17,36 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import cache, selectors, services
+from . import cache, figures, selectors, services, text
 from .exports import EXPORT_COLUMNS, SCHEMA_VERSION, export_rows
+from .feeds import RegisterChangesFeed, change_entries
 from .forms import ContactChangeForm, DirectorySearchForm, WithdrawForm
 from .models import CONTACT_FIELDS, Registration, area_labels
 
 PAGE_SIZE = 20
+CHANGES_PAGE_SIZE = 50
+CHANGES_MAX_PAGE = 100_000  # an offset the database can take, whatever number is typed
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")
+
+
+def register_as_at() -> datetime.datetime:
+    """The moment the register is read, in Hong Kong time (the list, the exports)."""
+    return timezone.now().astimezone(HONG_KONG)
 
 
 @login_not_required
 @require_GET
 def directory_list(request: HttpRequest) -> HttpResponse:
-    """The directory (§5.1). The results (count, table, pages) are rendered once per register version,
-    language, cleaned search and page shown, then served from the cache (directory/cache.py): one query on a
-    hit. Links (pages, downloads) carry the cleaned filters only."""
+    """The directory (§5.1). The results (count and what was searched, table, pages) are rendered once per
+    register version, language, cleaned search and order and page shown, then served from the cache
+    (directory/cache.py): one query on a hit. Links (pages, downloads) carry the cleaned filters only."""
     form = DirectorySearchForm(request.GET or None)
     filters = {name: value for name, value in form.filters().items() if value}
     query = urlencode(filters)
+    export_query = urlencode({name: value for name, value in filters.items() if name != "sort"})
 
     def render_results(number: int) -> tuple[int, int, str]:
         organisations = selectors.directory_organisations(**filters, for_list=True)
@@ -42,8 +55,10 @@ def directory_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": _rows(page.object_list),
             "query": query,
+            "summary": _summary(form, filters, page.paginator.count),
             # One reverse() for the page, not one per row.
             "detail_prefix": reverse("directory:detail", kwargs={"pk": 0})[:-2],
+            "list_url": reverse("directory:list"),
         }
         html = render_to_string("directory/_results.html", context, request=request)
         return page.number, page.paginator.num_pages, html
@@ -57,45 +72,95 @@ def directory_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "directory/list.html",
-        {"form": form, "selects": _selects(form), "filters": filters, "query": query, "results": mark_safe(results)},  # noqa: S308 — our own rendered template
+        {
+            "form": form,
+            "search": _selects(form, DirectorySearchForm.FILTERS[1:]),
+            "order": _selects(form, ("sort",))[0],
+            "filters": filters,
+            "filtered": any(name in filters for name in DirectorySearchForm.FILTERS[1:]),
+            "query": query,
+            "export_query": export_query,
+            "as_at": register_as_at(),
+            "results": mark_safe(results),  # noqa: S308 — our own rendered template
+        },
     )
+
+
+def _summary(form: DirectorySearchForm, filters: dict[str, str], count: int) -> str:
+    """What was found for what was searched: “12 providers found for ‘green’ in Category 1 — Consultancy,
+    Kwun Tong” / “找到 12 個供應商：搜尋「green」，類別一 — 顧問公司、觀塘”."""
+    found = ngettext("%(counter)s provider found", "%(counter)s providers found", count) % {"counter": count}
+    chosen = []
+    for name in DirectorySearchForm.FILTERS[1:]:
+        if filters.get(name):
+            chosen.append(str(dict(form.fields[name].choices).get(filters[name], filters[name])))  # type: ignore[attr-defined]
+    q = text.in_page_script(filters.get("q", ""))
+    where = text.enumeration().join(chosen)
+    if q and where:
+        return _("%(found)s for “%(q)s” in %(filters)s") % {"found": found, "q": q, "filters": where}
+    if q:
+        return _("%(found)s for “%(q)s”") % {"found": found, "q": q}
+    if where:
+        return _("%(found)s in %(filters)s") % {"found": found, "filters": where}
+    return found
 
 
 def _rows(organisations):
     """The page's rows as plain dicts: the template then resolves each value in one dictionary lookup
-    instead of walking model attributes (the rows are most of the page's rendering time)."""
+    instead of walking model attributes (the rows are most of the page's rendering time). Names, addresses
+    and contact persons in the page's script (directory/text.py)."""
     rows = []
+    phone_label, fax_label = _("Phone"), _("Fax")
     for organisation in organisations:
         display = organisation.display_name
         other = organisation.name_en if display == organisation.name_zh else organisation.name_zh
-        phone = organisation.phone
+        phones = [
+            text.labelled(label, number.as_national)
+            for label, number in ((phone_label, organisation.phone), (fax_label, organisation.fax))
+            if number
+        ]
         rows.append(
             {
                 "pk": organisation.pk,
-                "name": display,
-                "other": "" if other == display else other,
-                "registrations": [
-                    (
-                        r.get_category_display(),
-                        r.status == Registration.Status.PROVISIONAL,
-                        r.valid_until.isoformat() if r.valid_until else "",
-                    )
-                    for r in organisation.live_registrations
-                ],
-                "contact_person": organisation.contact_person,
-                "contact_title": organisation.contact_title,
-                "phone": phone.as_national if phone else "",
+                "name": text.in_page_script(display),
+                "other": "" if other == display else text.in_page_script(other),
+                "registrations": [_registration(r) for r in organisation.live_registrations],
+                "areas": area_labels(selectors.organisation_areas(organisation)),
+                "person": text.person_line(organisation.contact_person, organisation.contact_title),
+                "phones": text.semicolon().join(phones),
                 "email": organisation.email,
             }
         )
     return rows
 
 
-def _selects(form):
-    """The filter drop-downs as plain data: rendering Django's select widget costs more than the table."""
+def _registration(registration: Registration) -> dict[str, object]:
+    """A live registration as the list and the provider's page show it: number, category, and its state in
+    words beside the “P” marker — valid until (provisional) or confirmed on (confirmed)."""
+    provisional = registration.status == Registration.Status.PROVISIONAL
+    if provisional:
+        state = _("Provisional, valid until %(date)s") % {"date": _iso(registration.valid_until)}
+    elif registration.confirmed_on:
+        state = _("Confirmed on %(date)s") % {"date": _iso(registration.confirmed_on)}
+    else:
+        state = _("Confirmed")
+    return {
+        "number": registration.number or "",
+        "category": registration.get_category_display(),
+        "provisional": provisional,
+        "state": state,
+    }
+
+
+def _iso(day: datetime.date | None) -> str:
+    return day.isoformat() if day else "—"
+
+
+def _selects(form, names):
+    """The drop-downs as plain data: rendering Django's select widget costs more than the table."""
     data = form.data if form.is_bound else {}
     selects = []
-    for name in ("category", "state", "area"):
+    for name in names:
         field = form.fields[name]
         current = data.get(name, "")
         selects.append(
@@ -114,22 +179,41 @@ def _selects(form):
 def directory_detail(request, pk):
     organisation = selectors.directory_organisation(pk=pk)
     areas = selectors.organisation_areas(organisation)
+    registered_name = organisation.display_name
+    shown_name = text.in_page_script(registered_name)
     return render(
         request,
         "directory/detail.html",
-        {"organisation": organisation, "areas": areas, "areas_labels": area_labels(areas)},
+        {
+            "organisation": organisation,
+            "name": shown_name,
+            "other_name": text.in_page_script(organisation.other_name),
+            # On a Simplified-Chinese page, the name as registered too, in its own script.
+            "registered_name": registered_name if registered_name != shown_name else "",
+            "registrations": [_registration(r) for r in organisation.live_registrations],
+            "person": text.person_line(organisation.contact_person, organisation.contact_title),
+            "address": text.in_page_script(organisation.display_address),
+            "areas": areas,
+            "areas_labels": area_labels(areas),
+        },
     )
 
 
 def _export_filters(request):
-    return DirectorySearchForm(request.GET or None).filters()
+    """The directory's filters; the exports keep their documented order (English name) whatever `sort`."""
+    filters = DirectorySearchForm(request.GET or None).filters()
+    filters.pop("sort", None)
+    return filters
 
 
 @login_not_required
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
     """Open data (docs/directory.md): UTF-8 with a byte-order mark, so that Excel reads the Chinese; every
-    field quoted and no cell starting a formula (cpp_registry.csvsafe): providers write their own details."""
+    field quoted and no cell starting a formula (cpp_registry.csvsafe): providers write their own details.
+    The moment the register was read is in the file's name and the `X-Register-As-At` header, so that the
+    first row stays the header row."""
+    as_at = register_as_at()
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
@@ -137,7 +221,8 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     organisations = selectors.directory_organisations(**_export_filters(request))
     writer.writerows(export_rows(request, organisations, for_csv=True))
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="etsp-directory.csv"'
+    response["Content-Disposition"] = f'attachment; filename="etsp-directory-{as_at:%Y-%m-%d-%H%M}-HKT.csv"'
+    response["X-Register-As-At"] = as_at.isoformat(timespec="seconds")
     return response
 
 
@@ -145,10 +230,12 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_json(request):
     """Open data (docs/directory.md): the same rows as the CSV and the directory page."""
+    as_at = register_as_at()
     rows = list(export_rows(request, selectors.directory_organisations(**_export_filters(request))))
     payload = {
         "schema_version": SCHEMA_VERSION,
-        "generated_at": timezone.now().isoformat(),
+        "generated_at": as_at.astimezone(datetime.UTC).isoformat(),
+        "register_as_at": as_at.isoformat(timespec="seconds"),
         "disclaimer": _(
             "Being listed is no endorsement by, and no contract with, the HKSAR Government, the Project "
             "Management Committee or the Hong Kong Productivity Council (§3.4.1)."
@@ -160,7 +247,43 @@ def export_json(request):
         json.dumps(payload, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = 'inline; filename="etsp-directory.json"'
+    response["X-Register-As-At"] = payload["register_as_at"]
     return response
+
+
+@login_not_required
+@require_GET
+def register_changes(request: HttpRequest) -> HttpResponse:
+    """Every grant, confirmation, expiry, cancellation, withdrawal and removal, newest first, 50 a page: one
+    query (directory.selectors.register_changes); pages by “newer” and “older” links, without a count."""
+    number = min(max(cache.page_asked(request.GET.get("page")), 1), CHANGES_MAX_PAGE)
+    rows = selectors.register_changes(start=(number - 1) * CHANGES_PAGE_SIZE, size=CHANGES_PAGE_SIZE)
+    return render(
+        request,
+        "directory/changes.html",
+        {
+            "changes": change_entries(rows[:CHANGES_PAGE_SIZE]),
+            "number": number,
+            "newer": number - 1 if number > 1 else None,
+            "older": number + 1 if len(rows) > CHANGES_PAGE_SIZE else None,
+        },
+    )
+
+
+changes_feed = login_not_required(RegisterChangesFeed())
+
+
+@login_not_required
+@require_GET
+def register_figures(request: HttpRequest) -> HttpResponse:
+    """The register in figures: providers by category, state and area of work, and grants, expiries and
+    removals in each of the last 12 months; charts drawn on the server with a table beside each. Three
+    aggregate queries (directory.selectors.register_figures)."""
+    as_at = register_as_at()
+    months = figures.last_months(as_at.date())
+    since = datetime.datetime.combine(months[0], datetime.time(), tzinfo=HONG_KONG)
+    charts = figures.register_charts(selectors.register_figures(since=since), months)
+    return render(request, "directory/figures.html", {"charts": charts, "as_at": as_at})
 
 
 @login_not_required

@@ -40,6 +40,9 @@ PUBLIC = {
     "directory:detail",
     "directory:export_csv",
     "directory:export_json",
+    "directory:changes",
+    "directory:changes_feed",
+    "directory:figures",
     "directory:code_of_conduct",
 }
 

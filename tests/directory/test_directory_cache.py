@@ -63,10 +63,14 @@ def test_a_renamed_organisation_shows_at_once(client, provider):
 
 
 def test_a_new_funded_project_changes_the_area_filter_at_once(client, provider):
-    """§1.2.1 (e): the area filter reads the provider's funded projects too."""
+    """§1.2.1 (e): the area filter reads the provider's approved funded projects too (as its page shows)."""
     url = "/en/directory/?area=e"
     assert "0 providers found" in listed(client, url)
-    FundedProjectFactory(provider=provider, areas="e")
+    project = FundedProjectFactory(provider=provider, areas="e")
+    assert "0 providers found" in listed(client, url)  # not approved: the provider's page does not show (e)
+    services.funded_project_report_decide(
+        project=project, actor=staff_user(Role.PROGRAMME_MANAGEMENT_TEAM), approved=True, on=D(2026, 9, 1)
+    )
     assert "1 provider found" in listed(client, url)
 
 
@@ -145,3 +149,16 @@ def test_the_links_carry_the_cleaned_filters_only(client, three_pages):
     assert 'href="?q=provider&amp;page=1"' in ours and 'href="?q=provider&amp;page=3"' in ours
     assert 'export.csv?q=provider"' in ours and 'export.json?q=provider"' in ours
     assert "junk" not in ours and "category=9" not in ours
+
+
+def test_the_order_and_the_district_are_in_the_key_and_the_default_order_makes_no_entry(client, provider):
+    """Issue 10 §1.3: the list's order and district filter decide the page, so they are in the key; the
+    default order is the page without one, and a refused value is ignored."""
+    plain = listed(client)
+    entries = directory_entries()
+    assert listed(client, "/en/directory/?sort=name") == plain
+    assert listed(client, "/en/directory/?sort=nonsense&district=atlantis") == plain
+    assert directory_entries() == entries
+    listed(client, "/en/directory/?sort=valid_until")
+    listed(client, "/en/directory/?district=kwun_tong")
+    assert len(directory_entries()) == len(entries) + 2

@@ -46,7 +46,7 @@ def test_section_5_1_1_only_provisional_and_confirmed_appear(client, register):
 def test_section_5_1_1_the_provisional_marker_shows_the_valid_until_date(client, register):
     body = client.get(LIST).content.decode()
     assert 'class="badge p-marker"' in body
-    assert "provisional, valid until 2028-03-14" in body
+    assert "Provisional, valid until 2028-03-14" in body
 
 
 def test_section_5_1_1_name_in_the_pages_language_with_the_other_beside_it(client, register):
@@ -193,6 +193,8 @@ def test_open_data_csv_has_a_bom_the_documented_columns_and_the_directorys_rows(
         "contact_title",
         "areas",
         "url",
+        "category_1_number",
+        "category_2_number",
     ]
     by_name = {row["name_en"]: row for row in rows}
     assert set(by_name) == {"Confirmed Green Limited", "Provisional Green Limited"}
@@ -203,12 +205,15 @@ def test_open_data_csv_has_a_bom_the_documented_columns_and_the_directorys_rows(
     assert by_name["Confirmed Green Limited"]["category_1_valid_until"] == ""
     assert provisional["phone"] == "(852) 2123 4567"  # as the programme writes numbers; E.164 in the JSON
     assert provisional["url"].endswith(f"/directory/{register['provisional'].pk}/")
+    registration = register["provisional"].registrations.get()
+    assert provisional["category_1_number"] == f"ETSP-1-{registration.pk:06d}"
+    assert provisional["category_2_number"] == ""
 
 
 def test_open_data_json_has_the_same_rows_and_schema(client, register):
     csv_rows = list(csv.DictReader(io.StringIO(client.get("/en/directory/export.csv").content.decode("utf-8-sig"))))
     payload = json.loads(client.get("/en/directory/export.json").content)
-    assert payload["schema_version"] == 2
+    assert payload["schema_version"] == 3
     assert payload["count"] == 2
     # The same rows; phone numbers in E.164 in the JSON, as the programme writes them in the CSV.
     numbers = ("phone", "fax")
@@ -239,3 +244,187 @@ def test_the_directory_is_public(client, register):
     """§5.2.4: the Secretariat keeps the directory open to the public: no log-in."""
     for url in (LIST, "/en/directory/export.csv", "/en/directory/export.json", "/en/directory/code-of-conduct/"):
         assert client.get(url).status_code == 200
+
+
+# --- Issue 10 §1: the public register -----------------------------------------------------------------------
+
+
+GRANTED = D(2026, 3, 15)
+
+
+def provider_with(name_en, name_zh="", category="1", status="provisional", granted=GRANTED, **fields):
+    organisation = OrganisationFactory(name_en=name_en, name_zh=name_zh, **fields)
+    confirmed = D(2026, 9, 1) if status == "confirmed" else None
+    return RegistrationFactory(
+        organisation=organisation, category=category, status=status, granted_on=granted, confirmed_on=confirmed
+    )
+
+
+def test_each_entry_shows_its_state_in_words_a_legend_for_p_and_its_areas_of_work(client):
+    """§3.3.1, §3.3.2, §1.2.1: "P" with the words "provisional, valid until", "confirmed on" for a confirmed
+    registration, a visible legend for the marker, and the areas of work (declared or from an approved
+    funded project) on every row."""
+    provisional = provider_with("Alpha Limited", areas="a")
+    confirmed = provider_with("Bravo Limited", status="confirmed", areas="")
+    FundedProjectFactory(provider=confirmed.organisation, areas="d", report_status="approved")
+    FundedProjectFactory(provider=confirmed.organisation, areas="e")  # not approved: not shown
+    html = client.get(LIST).content.decode()
+    rows = html[html.index("<tbody>") : html.index("</tbody>")]
+    alpha, bravo = rows.split("Bravo Limited")
+    assert provisional.number in alpha and "P</span>" in alpha and "Provisional, valid until 2028-03-14" in alpha
+    assert "(a) Low-VOC processes" in alpha
+    assert confirmed.number in bravo and "Confirmed on 2026-09-01" in bravo and "p-marker" not in bravo
+    assert "(d) Wastewater treatment and water reuse" in bravo and "(e) Less solid waste" not in bravo
+    legend = html[html.index('class="directory-legend') : html.index("</p>", html.index('class="directory-legend'))]
+    assert 'class="badge p-marker">P</span>' in legend and "Provisional registration (§3.3.1)" in legend
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("", ["Alpha", "Bravo", "Charlie", "Delta"]),
+        ("name", ["Alpha", "Bravo", "Charlie", "Delta"]),
+        ("category", ["Bravo", "Charlie", "Delta", "Alpha"]),
+        ("valid_until", ["Charlie", "Delta", "Alpha", "Bravo"]),
+        ("nonsense", ["Alpha", "Bravo", "Charlie", "Delta"]),
+    ],
+)
+def test_the_directory_sorts_by_name_category_or_valid_until(client, sort, expected):
+    """By category: the lowest held first, then name. By valid until: the soonest end of a provisional
+    registration first, providers holding only confirmed registrations last."""
+    provider_with("Alpha", category="2", granted=D(2026, 5, 1))
+    provider_with("Bravo", category="1", status="confirmed")
+    charlie = provider_with("Charlie", category="2", granted=D(2025, 1, 10))
+    RegistrationFactory(organisation=charlie.organisation, category="1", status="confirmed", confirmed_on=D(2026, 1, 5))
+    provider_with("Delta", category="1", granted=D(2025, 6, 1))
+    assert names(client.get(LIST, {"sort": sort} if sort else {})) == expected
+
+
+def test_the_order_is_kept_in_the_page_links_and_not_in_the_downloads(client):
+    for i in range(25):
+        provider_with(f"Org {i:02d}", district="sha_tin")
+    html = client.get(LIST, {"sort": "valid_until", "district": "sha_tin"}).content.decode()
+    assert 'href="?district=sha_tin&amp;sort=valid_until&amp;page=2"' in html
+    assert 'export.csv?district=sha_tin"' in html and 'export.json?district=sha_tin"' in html
+    assert '<option value="valid_until" selected>' in html
+
+
+def test_the_district_filter(client):
+    provider_with("Kwun Tong Limited", district="kwun_tong")
+    provider_with("Sha Tin Limited", district="sha_tin")
+    assert names(client.get(LIST, {"district": "sha_tin"})) == ["Sha Tin Limited"]
+    assert names(client.get(LIST, {"district": "outside_hk"})) == []
+    response = client.get(LIST, {"district": "atlantis"})
+    assert "Some of the filters were not understood" in response.content.decode()
+    assert len(names(response)) == 2
+    payload = json.loads(client.get("/en/directory/export.json", {"district": "kwun_tong"}).content)
+    assert [r["name_en"] for r in payload["results"]] == ["Kwun Tong Limited"]
+
+
+def test_the_count_repeats_what_was_searched(client):
+    for i in range(12):
+        provider_with(f"Green {i:02d} Limited", district="kwun_tong")
+    provider_with("Green Elsewhere Limited", district="sha_tin")
+    response = client.get(LIST, {"q": "green", "category": "1", "district": "kwun_tong"})
+    assert (
+        '<p class="result-count" aria-live="polite" id="result-count">12 providers found for “green” in '
+        "Category 1 — Consultancy, Kwun Tong</p>"
+    ) in response.content.decode()
+    assert "13 providers found for “green”</p>" in client.get(LIST, {"q": "green"}).content.decode()
+    assert "1 provider found in Sha Tin</p>" in client.get(LIST, {"district": "sha_tin"}).content.decode()
+    assert "13 providers found</p>" in client.get(LIST).content.decode()
+    chinese = client.get("/zh-hant/directory/", {"q": "green", "category": "1", "district": "kwun_tong"})
+    assert "找到 12 個供應商：搜尋「green」，類別一 — 顧問公司、觀塘</p>" in chinese.content.decode()
+
+
+def test_no_results_says_what_to_try_and_clears_everything(client):
+    provider_with("Green Limited")
+    html = client.get(LIST, {"q": "nothing like it", "state": "confirmed"}).content.decode()
+    assert "0 providers found for “nothing like it” in Confirmed" in html
+    assert "<table" not in html
+    for words in ("check the spelling", "the other language or script", "use fewer filters"):
+        assert words in html
+    assert '<a href="/en/directory/">clear the search and all the filters</a>' in html
+    hans = client.get("/zh-hans/directory/", {"q": "無此名稱"}).content.decode()
+    assert "检查名称的拼写" in hans
+
+
+def test_the_detail_page_has_breadcrumbs(client):
+    registration = provider_with("Echo Limited", "回聲有限公司")
+    html = client.get(registration.organisation.get_absolute_url()).content.decode()
+    crumbs = html[html.index('<nav aria-label="Breadcrumb"') : html.index("</nav>", html.index("Breadcrumb"))]
+    assert '<a href="/en/">Home</a>' in crumbs
+    assert '<a href="/en/directory/">Directory of Environmental Technology Service Providers</a>' in crumbs
+    assert '<li class="breadcrumb-item active" aria-current="page">Echo Limited</li>' in crumbs
+    assert registration.number in html and "Provisional, valid until 2028-03-14" in html
+
+
+def test_the_directorys_pages_load_their_own_and_the_print_stylesheet(client):
+    registration = provider_with("Foxtrot Limited")
+    for url in (LIST, registration.organisation.get_absolute_url(), "/en/directory/changes/", "/en/directory/figures/"):
+        html = client.get(url).content.decode()
+        assert '<link rel="stylesheet" href="/static/css/directory.css">' in html, url
+        assert '<link rel="stylesheet" href="/static/css/directory-print.css" media="print">' in html, url
+    from django.conf import settings
+
+    printed = (settings.BASE_DIR / "static" / "css" / "directory-print.css").read_text()
+    for hidden in (".portal-header", ".portal-nav", ".directory-search", ".directory-filters", ".directory-pages"):
+        assert hidden in printed.split("display: none")[0]
+    assert "display: table !important" in printed  # the table whole, not stacked
+
+
+def test_the_register_as_at_its_date_and_time_in_hong_kong(client, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 27, 1, 30, tzinfo=datetime.UTC), tick=False)
+    provider_with("Golf Limited")
+    html = client.get(LIST).content.decode()
+    assert "Register as at 2026-11-27 09:30, Hong Kong time." in html
+    assert "2026年11月27日" not in html
+    assert "登記冊截至 2026-11-27 09:30（香港時間）。" in client.get("/zh-hant/directory/").content.decode()
+    payload = json.loads(client.get("/en/directory/export.json").content)
+    assert payload["register_as_at"] == "2026-11-27T09:30:00+08:00"
+    assert payload["generated_at"] == "2026-11-27T01:30:00+00:00"
+    response = client.get("/en/directory/export.csv")
+    assert response["X-Register-As-At"] == "2026-11-27T09:30:00+08:00"
+    assert response["Content-Disposition"] == 'attachment; filename="etsp-directory-2026-11-27-0930-HKT.csv"'
+    assert response.content.decode("utf-8-sig").startswith('"id","name_en"')  # the first row is the header
+
+
+def test_simplified_pages_show_traditional_data_in_simplified_and_the_registered_name_as_held(client):
+    registration = provider_with(
+        "Hotel Limited",
+        "香港環保科技有限公司",
+        address_zh="觀塘道1號環球大廈",
+        contact_person="陳偉強",
+        contact_title="經理",
+        fax="+85223456789",
+    )
+    organisation = registration.organisation
+    listed = client.get("/zh-hans/directory/").content.decode()
+    assert "香港环保科技有限公司" in listed and "香港環保科技有限公司" not in listed
+    assert "陈伟强，经理" in listed
+    detail = client.get(f"/zh-hans/directory/{organisation.pk}/").content.decode()
+    assert "<h1>香港环保科技有限公司</h1>" in detail
+    assert "观塘道1号环球大厦" in detail and "陈伟强，经理" in detail
+    assert '登记名称：<span lang="zh-Hant-HK">香港環保科技有限公司</span>' in detail
+    # Traditional pages show the register as held, and need no second name.
+    hant = client.get(f"/zh-hant/directory/{organisation.pk}/").content.decode()
+    assert "<h1>香港環保科技有限公司</h1>" in hant and "登記名稱" not in hant
+    # The search still finds it, in either script; the open data keeps the characters as held.
+    assert names(client.get("/zh-hans/directory/", {"q": "环保科技"})) == ["Hotel Limited"]
+    payload = json.loads(client.get("/zh-hans/directory/export.json").content)
+    assert payload["results"][0]["name_zh"] == "香港環保科技有限公司"
+
+
+def test_contact_lines_in_chinese_use_full_width_punctuation(client):
+    provider_with(
+        "India Limited", "印度有限公司", contact_person="Chan Tai Man", contact_title="Manager", fax="+85223456789"
+    )
+    english = client.get(LIST).content.decode()
+    assert "Chan Tai Man, Manager<br>" in english and "Phone: 2123 4567; Fax: 2345 6789<br>" in english
+    for language, line in (
+        ("zh-hant", "電話：2123 4567；傳真：2345 6789<br>"),
+        ("zh-hans", "电话：2123 4567；传真：2345 6789<br>"),
+    ):
+        html = client.get(f"/{language}/directory/").content.decode()
+        assert line in html, language
+        assert "Chan Tai Man，Manager<br>" in html, language

@@ -71,7 +71,7 @@ def test_phone_and_fax_are_readable_in_the_csv_and_e164_in_the_json(client):
     (row,) = csv_rows(client)
     assert (row["phone"], row["fax"]) == ("(852) 2123 4567", "(86) 20 1234 5678")
     payload = json.loads(client.get(JSON_URL).content)
-    assert payload["schema_version"] == SCHEMA_VERSION == 2
+    assert payload["schema_version"] == SCHEMA_VERSION == 3
     assert (payload["results"][0]["phone"], payload["results"][0]["fax"]) == ("+85221234567", "+862012345678")
 
 

@@ -1,9 +1,12 @@
 """Issue 10 §1.1: every registration has a registration number, ETSP-<category>-<6 digits> from its primary
 key (docs/directory.md), given at the grant, kept for life and never reused — and shown wherever the
-registration is: every notice about it, the back office's search."""
+registration is: the directory, the open data, every notice about it, the back office's search."""
 
+import csv
 import datetime
 import importlib
+import io
+import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -156,6 +159,17 @@ def test_the_approval_notice_lists_each_granted_registration_with_its_number(pro
     for registration in (first, second):
         assert f"- {registration.number} — " in text
         assert f"<li>{registration.number} — " in html
+
+
+def test_the_directory_and_the_open_data_show_the_number(client, provider):
+    registration = grant(provider)
+    number = registration.number
+    for url in ("/en/directory/", provider.get_absolute_url(), "/zh-hant/directory/"):
+        assert number in client.get(url).content.decode(), url
+    [row] = csv.DictReader(io.StringIO(client.get("/en/directory/export.csv").content.decode("utf-8-sig")))
+    assert (row["category_1_number"], row["category_2_number"]) == (number, "")
+    [result] = json.loads(client.get("/en/directory/export.json").content)["results"]
+    assert result["category_1_number"] == number
 
 
 def test_the_back_office_finds_a_registration_by_its_number(client, provider):
