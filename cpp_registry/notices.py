@@ -238,6 +238,7 @@ def notice_deliver(*, notice_id: int) -> bool:
                 subject=notice.subject, body_text=notice.body_text, body_html=notice.body_html
             )
         message = EmailMultiAlternatives(subject=notice.subject, body=notice.body_text, to=[notice.recipient_email])
+        message.extra_headers["X-Notice-Key"] = notice.idempotency_key  # the event it tells of, in every copy sent
         if notice.body_html:
             message.attach_alternative(notice.body_html, "text/html")
         try:
