@@ -269,12 +269,16 @@ class Worker:
         self.process.wait(10)
         self._log_file.close()
 
-    def stop(self) -> None:
-        """A warm shutdown (SIGTERM): the task in hand is finished; then anything left is killed."""
+    def terminate(self) -> None:
+        """Ask for a warm shutdown (SIGTERM): the task in hand is finished."""
         if self.process.poll() is None:
             self.process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(30)
+
+    def stop(self) -> None:
+        """A warm shutdown, waited for; then anything left of the worker is killed."""
+        self.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(30)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
@@ -284,6 +288,14 @@ class Worker:
         """{task id: task name} of the tasks this worker logged as `event` ("received" or "succeeded")."""
         pattern = re.compile(r"Task ([\w.]+)\[([0-9a-f-]+)\] " + re.escape(event))
         return {m[2]: m[1] for m in pattern.finditer(self.log.read_text(errors="replace"))}
+
+
+def stop_all(workers: list[Worker]) -> None:
+    """Stop workers side by side (a warm shutdown takes a few seconds each)."""
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.stop()
 
 
 @contextlib.contextmanager
