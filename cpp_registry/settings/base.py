@@ -169,6 +169,8 @@ LOCALE_PATHS = [BASE_DIR / app / "locale" for app in ("directory", "committee", 
     BASE_DIR / "locale"
 ]
 TIME_ZONE = "Asia/Hong_Kong"
+# Dates as Hong Kong writes them in each language: "27 Nov 2026, 07:03", "2026年11月27日 07:03".
+FORMAT_MODULE_PATH = ["cpp_registry.formats"]
 USE_I18N = True
 USE_TZ = True
 
