@@ -181,6 +181,11 @@ class RegistrationAdmin(FSMAdminMixin, RegisterAdmin):
     def save_related(self, request, form, formsets, change):
         """Nothing related is saved by the form: the services did all of it."""
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        """The form's changes only: the log's formset was not saved (save_related), and the admin's own
+        message would read its saved objects — a 500 on every "Save" of a registration."""
+        return super().construct_change_message(request, form, [], add)
+
     def fsm_transition_view(self, request, object_id, transition_name, **kwargs):
         """Only the transitions that have a service here have a page; any other name is not found."""
         if transition_name not in self.SERVICES:
