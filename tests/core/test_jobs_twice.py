@@ -3,9 +3,11 @@ beat, or an operator running the command again. On a database with due work for 
 by hand), the first run does its work and sends its notices; the second changes no row of any table and
 sends nothing.
 
-Runs on SQLite and on PostgreSQL, as the beat's task and as the management command."""
+Runs on SQLite and on PostgreSQL, as the beat's task and as the management command; and on PostgreSQL, two
+beats at the same moment (two beat processes started by mistake): each job's work is still done once."""
 
 import hashlib
+import threading
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +16,8 @@ import time_machine
 from django.apps import apps
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
+from django_fsm_log.models import StateLog
 
 from cpp_registry.celery import app
 from cpp_registry.models import Deadline, Notice
@@ -105,12 +109,24 @@ def run(how, name):
     if how == "command":
         call_command(command)
         return None
-    return app.tasks[app.conf.beat_schedule[name]["task"]].apply().get()
+    outcome = app.tasks[app.conf.beat_schedule[name]["task"]].apply()
+    assert outcome.successful(), outcome.traceback
+    return outcome.result
 
 
 def nothing(result):
     values = result.values() if isinstance(result, dict) else [result]
     return all(value == 0 for value in values)
+
+
+def expected_mail():
+    return sorted(
+        [
+            *("ended@example.hk", "ninety@example.hk", "thirty@example.hk"),  # expired; the 90- and 30-day reminders
+            *("pmt@example.hk", "director@example.hk"),  # the clock's reminder; the overdue clock's escalation
+            "pmt@example.hk",  # the lost notice
+        ]
+    )
 
 
 @pytest.mark.parametrize("how", ["task", "command"])
@@ -141,11 +157,42 @@ def test_every_scheduled_job_run_twice_does_its_work_once(due_work, how, django_
     assert due_tomorrow.reminded_at == at(8, 0) and overdue.escalated_at == at(8, 0)
     assert Notice.objects.get(pk=due_work["lost"].pk).sent_at == at(8, 5)
     assert not Notice.objects.filter(sent_at__isnull=True).exists()
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        [
-            *("ended@example.hk", "ninety@example.hk", "thirty@example.hk"),  # expired; the 90- and 30-day reminders
-            *("pmt@example.hk", "director@example.hk"),  # the clock's reminder; the overdue clock's escalation
-            "pmt@example.hk",  # the lost notice
-        ]
-    )
+    assert sorted(m.to[0] for m in mail.outbox) == expected_mail()
+    assert set(Notice.objects.values_list("attempts", flat=True)) == {1}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_every_scheduled_job_run_by_two_beats_at_the_same_moment_does_its_work_once(due_work):
+    """Each job twice at once, in two threads with their own connections released by a barrier: the rows
+    one run has locked the other skips (SELECT … FOR UPDATE SKIP LOCKED), and what one has committed the other
+    no longer selects. Between them every piece of work is done once; a third run finds nothing."""
+    app.loader.import_default_modules()
+    for name, (when, _command) in JOBS.items():
+        barrier, results = threading.Barrier(2), []
+
+        def beat(name=name, barrier=barrier, results=results):
+            try:
+                barrier.wait(timeout=30)
+                results.append(run("task", name))
+            finally:
+                connection.close()
+
+        with time_machine.travel(when, tick=False):
+            threads = [threading.Thread(target=beat) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+        assert len(results) == 2, f"{name}: a run failed"
+        before = tables()
+        with time_machine.travel(when + timedelta(minutes=1), tick=False):
+            assert nothing(run("task", name)), name
+        assert changed(before, tables()) == [], f"{name}: work was left for a third run"
+    assert sorted(m.to[0] for m in mail.outbox) == expected_mail()
+    assert Notice.objects.filter(template_key="registration_expiry_reminder").count() == 2
+    assert list(StateLog.objects.filter(transition="expire").values_list("object_id", flat=True)) == [
+        due_work["expired"].pk
+    ]
+    assert not Notice.objects.filter(sent_at__isnull=True).exists()
     assert set(Notice.objects.values_list("attempts", flat=True)) == {1}
