@@ -38,6 +38,7 @@ class DocumentField(forms.FileField):
 
     default_validators = [check_document]
     default_error_messages = {
+        "required": _("Choose a file to upload."),  # also what a name that is only folders ("../") arrives as
         "invalid": _("Choose a file to upload."),
         "missing": _("Choose a file to upload."),
         "empty": _("The file is empty. Choose the file again."),

@@ -39,8 +39,13 @@ def test_a_wrong_file_is_refused_with_a_clear_message(name, content, error):
     assert error in " ".join(refused.value.messages)
 
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+# A whole (1×1, grey) PNG, to its last chunk; a JPEG's header and end-of-image marker (the validator reads both
+# ends of a file: cpp_registry.documents).
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU\x00\x00\x00\n"
+    b"IDATx\x9cc\xf8\x0f\x00\x01\x01\x01\x00\xb18\xf6\x14\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 
 
 @pytest.mark.parametrize(
