@@ -23,21 +23,29 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 from django_fsm.admin import FSMAdminMixin
-from django_fsm_log.admin import StateLogInline
+from import_export.fields import Field
 
-from cpp_registry import workdays
-from cpp_registry.admin_base import RegisterAdmin
+from cpp_registry import charts, dashboard, workdays
+from cpp_registry.admin_base import (
+    ExportAdminMixin,
+    ExportResource,
+    RegisterAdmin,
+    TransitionLogInline,
+    date_column,
+    datetime_column,
+    text_column,
+)
 from cpp_registry.errors import ServiceError
 from cpp_registry.models import Deadline
 from cpp_registry.transitions import wrong_state_message
@@ -120,16 +128,14 @@ class MessageInline(ReadOnlyInline):
         return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>', links) if links else "—"
 
 
-class ApplicationStateLogInline(StateLogInline):
-    verbose_name = _("transition")
-    verbose_name_plural = _("transition log")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        # The row's title names the application (StateLog.__str__): fetched once, not once per row.
-        return super().get_queryset(request).select_related("by").prefetch_related("content_object")
+class ApplicationStateLogInline(TransitionLogInline):
+    # The steps whose @transition has no label of its own (the Secretariat's steps have theirs).
+    transition_labels = {
+        "submit": _("Submitted by the applicant"),
+        "answer": _("Answered by the applicant (§4.1.3)"),
+        "pmc_accept": _("Accepted by the PMC (§4.1.5)"),
+        "pmc_refuse": _("Refused by the PMC (§4.1.5)"),
+    }
 
 
 # --- changelist filters ------------------------------------------------------------------------------------
@@ -200,11 +206,144 @@ class CriteriaFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _latest_message():
+    return Message.objects.filter(application=OuterRef("pk")).order_by("-created_at", "-id")
+
+
+def answered_applications(queryset):
+    """Submitted applications whose latest message is the applicant's answer (§4.1.3): the clock restarted
+    on it, and the Secretariat reads it next."""
+    latest = _latest_message()
+    return queryset.annotate(
+        last_message_kind=Subquery(latest.values("kind")[:1]),
+        answered_at=Subquery(latest.values("created_at")[:1]),
+    ).filter(status=Application.Status.SUBMITTED, last_message_kind=Message.Kind.ANSWER)
+
+
+class ConversationFilter(admin.SimpleListFilter):
+    """Where the conversation (§4.1.3) stands: the applicant answered and the Secretariat reads it next, or
+    the Secretariat waits for an answer."""
+
+    title = _("conversation")
+    parameter_name = "conversation"
+
+    def lookups(self, request, model_admin):
+        return [("answered", _("Answer received, to read")), ("waiting", _("Waiting for the applicant's answer"))]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "answered":
+                return answered_applications(queryset)
+            case "waiting":
+                return queryset.filter(status=Application.Status.AWAITING_INFORMATION)
+        return queryset
+
+
+# --- the export ----------------------------------------------------------------------------------------------
+
+
+class ApplicationResource(ExportResource):
+    """Applications as officers report on them: reference, applicant, categories, state in words, dates."""
+
+    reference = text_column("reference", _("reference"))
+    organisation_en = text_column("organisation__name_en", _("organisation (English)"))
+    organisation_zh = text_column("organisation__name_zh", _("organisation (Chinese)"))
+    br_number = text_column("organisation__br_number", _("BR number"))
+    categories = text_column("get_categories_display", _("categories applied for"))
+    status = text_column("get_status_display", _("status"))
+    submitted_at = datetime_column("submitted_at", _("first submitted"))
+    due_day = date_column("clock_due", _("due day"))
+    criteria = Field(column_name=_("criteria"))
+    decided_at = datetime_column("decided_at", _("decided at"))
+
+    class Meta:
+        model = Application
+        fields = ["reference", "organisation_en", "organisation_zh", "br_number", "categories", "status",
+                  "submitted_at", "due_day", "criteria", "decided_at"]  # fmt: skip
+
+    def dehydrate_criteria(self, application):
+        if application.criteria_met is None:
+            return ""
+        if application.criteria_met:
+            return gettext("Met")
+        return gettext("Equivalent experience accepted") if application.override_categories else gettext("Not met")
+
+
+# --- the dashboard (cpp_registry.dashboard) ---------------------------------------------------------------
+
+
+def register_back_office():
+    """What the Secretariat's home page shows of applications: the ones to process with their clock, the
+    answers received, and a chart of those received and decided (called by ApplicationsConfig.ready)."""
+    submitted = "status__exact=submitted"
+
+    def with_clock(queryset, since=None):
+        open_clock = _clocks().filter(met_at__isnull=True).order_by("-created_at", "-id")
+        return queryset.annotate(
+            queue_since=since if since is not None else Subquery(open_clock.values("start_day")[:1]),
+            queue_due=Subquery(open_clock.values("due_day")[:1]),
+        )
+
+    dashboard.register_queue(
+        key="applications.to_process",
+        label=_("Applications to process (§4.1.3)"),
+        model=Application,
+        items=lambda: with_clock(Application.objects.filter(status=Application.Status.SUBMITTED)),
+        filters=submitted,
+        order=10,
+    )
+    dashboard.register_queue(
+        key="applications.answered",
+        label=_("Applicants' answers received"),
+        model=Application,
+        items=lambda: with_clock(answered_applications(Application.objects.all()), since=F("answered_at")),
+        filters=f"{submitted}&conversation=answered",
+        order=11,
+    )
+    dashboard.register_chart(
+        key="applications", permission="applications.view_application", build=applications_chart, order=20
+    )
+    dashboard.register_notice_kinds(
+        {
+            "application_submitted": _("Application received"),
+            "application_information_requested": _("Application: information requested"),
+            "application_answered": _("Application: the applicant answered"),
+            "application_approved": _("Application approved"),
+            "application_referred": _("Application reported to the PMC"),
+            "application_refused": _("Application not accepted"),
+            "application_withdrawn": _("Application withdrawn"),
+        }
+    )
+
+
+def applications_chart(months):
+    """Applications received (first submitted) and decided, per month (one aggregate query)."""
+    counts = {}
+    for i, month in enumerate(months):
+        start, end = dashboard.month_start(month), dashboard.month_start(dashboard.month_after(month))
+        counts[f"r{i}"] = Count("pk", filter=Q(submitted_at__gte=start, submitted_at__lt=end))
+        counts[f"d{i}"] = Count("pk", filter=Q(decided_at__gte=start, decided_at__lt=end))
+    totals = Application.objects.aggregate(**counts)
+    received = [totals[f"r{i}"] for i in range(len(months))]
+    decided = [totals[f"d{i}"] for i in range(len(months))]
+    return dashboard.monthly_chart(
+        key="chart-applications",
+        title=gettext("Applications received and decided, last 12 months"),
+        months=months,
+        series=[
+            charts.Series(pgettext("applications in a month", "Received"), received, "solid"),
+            charts.Series(pgettext("applications in a month", "Decided"), decided, "hatch"),
+        ],
+        summary=gettext("%(received)d applications received and %(decided)d decided in the last 12 months.")
+        % {"received": sum(received), "decided": sum(decided)},
+    )
+
+
 # --- the admin ---------------------------------------------------------------------------------------------
 
 
 @admin.register(Application)
-class ApplicationAdmin(FSMAdminMixin, RegisterAdmin):
+class ApplicationAdmin(ExportAdminMixin, FSMAdminMixin, RegisterAdmin):
     """Applications: read the answers, the criteria check, the clock and the conversation; ask for
     information, approve, report to the PMC, record a withdrawal, accept equivalent experience — each step
     through its service (module docstring)."""
@@ -215,8 +354,9 @@ class ApplicationAdmin(FSMAdminMixin, RegisterAdmin):
     list_display = [
         "reference", "organisation_names", "categories_display", "status", "submitted_at", "due_day", "criteria",
     ]  # fmt: skip
-    list_filter = ["status", CategoryFilter, ClockFilter, CriteriaFilter]
+    list_filter = ["status", CategoryFilter, ClockFilter, CriteriaFilter, ConversationFilter]
     list_select_related = ["organisation"]
+    resource_classes = [ApplicationResource]
     search_fields = ["reference", "organisation__name_en", "organisation__name_zh", "organisation__br_number"]
     inlines = [StaffInline, ProjectInline, MessageInline, ApplicationStateLogInline]
     fieldsets = [

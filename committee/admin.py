@@ -10,15 +10,16 @@ from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from django_fsm_log.admin import StateLogInline
 
-from cpp_registry.admin_base import HistoryAdmin, RegisterAdmin
+from cpp_registry import dashboard
+from cpp_registry.admin_base import HistoryAdmin, RegisterAdmin, TransitionLogInline
 from cpp_registry.models import Deadline
 
 from . import registry, services
@@ -27,7 +28,7 @@ from .models import Motion, Paper, Vote
 from .views import result_message
 
 DRAFT_FIELDS = ["kind", "subject_type", "subject_id", "question_en", "question_zh"]
-DRAFT_FIELDS += ["recommendation_en", "recommendation_zh"]
+DRAFT_FIELDS += ["recommendation_en", "recommendation_zh", "closes_on", "meeting"]
 RECORD_FIELDS = [
     "subject_label_en", "subject_label_zh",
     "status", "outcome", "votes_for", "votes_against", "votes_abstain", "created_at", "created_by",
@@ -75,9 +76,57 @@ class VoteInline(admin.TabularInline):
         return super().get_queryset(request).select_related("member", "recorded_by")
 
 
-class MotionStateLogInline(StateLogInline):
-    verbose_name = _("transition")
-    verbose_name_plural = _("transition log")
+class MotionStateLogInline(TransitionLogInline):
+    transition_labels = {
+        "open": _("Opened for votes"),
+        "close": _("Closed and the votes counted"),
+        "carry_out": _("Decision carried out (§6.1.4)"),
+    }
+
+
+def register_back_office():
+    """What the Secretariat's home page shows of motions: drafts to open, open ones to close, decisions to
+    carry out with their 10-working-day clock (called by CommitteeConfig.ready)."""
+
+    def motions(status, since, clock=False):
+        def items():
+            queryset = Motion.objects.filter(status=status).annotate(queue_since=since)
+            if clock:
+                running = Deadline.objects.filter(
+                    content_type=ContentType.objects.get_for_model(Motion),
+                    object_id=OuterRef("pk"),
+                    kind=Deadline.Kind.DECISION_CARRY_OUT,
+                    met_at__isnull=True,
+                )
+                queryset = queryset.annotate(queue_due=Subquery(running.values("due_day")[:1]))
+            return queryset
+
+        return items
+
+    S = Motion.Status
+    for order, (status, label, since, clock) in enumerate(
+        [
+            (S.DRAFT, _("Motions to open for votes"), F("created_at"), False),
+            (S.OPEN, _("Motions to close"), F("opened_at"), False),
+            (S.CLOSED, _("PMC decisions to carry out (§6.1.4)"), F("closed_at"), True),
+        ],
+        start=50,
+    ):
+        dashboard.register_queue(
+            key=f"committee.{status}",
+            label=label,
+            model=Motion,
+            items=motions(status, since, clock),
+            filters=f"status__exact={status}",
+            order=order,
+        )
+    dashboard.register_notice_kinds(
+        {
+            "motion_opened": _("PMC motion open for votes"),
+            "motion_result": _("PMC motion: the result"),
+            "motion_decided": _("Decision of the PMC"),
+        }
+    )
 
 
 @admin.register(Motion)

@@ -12,10 +12,12 @@ class CommitteeConfig(AppConfig):
     def ready(self) -> None:
         from cpp_registry.documents import register_document_field
 
+        from .admin import register_back_office
         from .models import Paper
 
         # A motion's papers: to the Secretariat, and to members who may see the motion (issue 4 §4).
         register_document_field(Paper, "document", can_read_paper)
+        register_back_office()  # the Secretariat's dashboard: work queues and the notices' names
 
 
 def can_read_paper(user, paper) -> bool:

@@ -23,7 +23,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -33,10 +33,19 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
-from django_fsm_log.admin import StateLogInline
+from import_export.fields import Field
 
 from committee.models import Motion
-from cpp_registry.admin_base import RegisterAdmin
+from cpp_registry import dashboard
+from cpp_registry.admin_base import (
+    ExportAdminMixin,
+    ExportResource,
+    RegisterAdmin,
+    TransitionLogInline,
+    date_column,
+    datetime_column,
+    text_column,
+)
 from cpp_registry.errors import ServiceError
 from cpp_registry.models import Deadline
 from directory.models import Registration, Warning
@@ -106,16 +115,19 @@ class MessageInline(admin.TabularInline):
         return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>', links) if links else "—"
 
 
-class CaseStateLogInline(StateLogInline):
-    verbose_name = _("transition")
-    verbose_name_plural = _("transition log")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        # Each row's title names the case: one query for all of them.
-        return super().get_queryset(request).select_related("by").prefetch_related("content_object")
+class CaseStateLogInline(TransitionLogInline):
+    transition_labels = {
+        "notify_provider": _("Provider notified (§6.1.1)"),
+        "investigate": _("Investigation started (§6.1.1)"),
+        "find_not_substantiated": _("Found not substantiated (§6.1.2)"),
+        "find_substantiated": _("Found substantiated (§6.1.3)"),
+        "answer": _("Corrective action reported by the provider (§6.1.3)"),
+        "consolidate": _("Report consolidated (§6.1.4)"),
+        "send_to_pmc": _("Sent to the PMC (§6.1.4)"),
+        "propose_removal": _("Removal proposed to the PMC (§6.3.1)"),
+        "decide": _("Decided by the PMC (§6.1.4)"),
+        "carry_out": _("Decision carried out (§6.1.4)"),
+    }
 
 
 # --- changelist filters ------------------------------------------------------------------------------
@@ -150,6 +162,103 @@ class OverdueFilter(admin.SimpleListFilter):
             case "any":
                 return queryset.filter(Q(overdue(NOTIFY)) | Q(overdue(REPORT)))
         return queryset
+
+
+# --- the export and the dashboard (cpp_registry.dashboard) --------------------------------------------------
+
+
+class CaseResource(ExportResource):
+    """Cases as officers report on them: reference, kind, the parties, the state in words, the dates."""
+
+    reference = text_column("reference", _("reference"))
+    kind = text_column("get_kind_display", _("kind"))
+    source = text_column("get_source_display", _("received"))
+    organisation_en = text_column("organisation__name_en", _("provider (English)"))
+    organisation_zh = text_column("organisation__name_zh", _("provider (Chinese)"))
+    br_number = text_column("organisation__br_number", _("BR number"))
+    factory = text_column("factory__name_en", _("factory"))
+    funded_project = text_column("funded_project__reference", _("funded project"))
+    received_on = date_column("received_on", _("received on"))
+    status = text_column("get_status_display", _("status"))
+    notify_by = date_column("notify_due", _("notify by"))
+    notified_at = datetime_column("notified_at", _("provider notified at"))
+    substantiated = Field(column_name=_("substantiated"))
+    report_due = date_column("report_due", _("report due"))
+    recommended_penalty = text_column("get_recommended_penalty_display", _("recommended penalty"))
+
+    class Meta:
+        model = Case
+        fields = ["reference", "kind", "source", "organisation_en", "organisation_zh", "br_number", "factory",
+                  "funded_project", "received_on", "status", "notify_by", "notified_at", "substantiated",
+                  "report_due", "recommended_penalty"]  # fmt: skip
+
+    def dehydrate_substantiated(self, case):
+        if case.substantiated is None:
+            return ""
+        return gettext("Yes") if case.substantiated else gettext("No")
+
+
+def register_back_office():
+    """What the Secretariat's home page shows of cases: complaints to notify, cases awaiting findings,
+    consolidation and the PMC, each with its clock (called by ComplaintsConfig.ready)."""
+
+    def cases(*statuses, since, clock=None):
+        def items():
+            queryset = Case.objects.filter(status__in=statuses).annotate(queue_since=since)
+            if clock is not None:
+                running = _clocks(clock).filter(met_at__isnull=True)
+                queryset = queryset.annotate(queue_due=Subquery(running.values("due_day")[:1]))
+            return queryset
+
+        return items
+
+    def status_filter(*statuses):
+        return f"status__exact={statuses[0]}" if len(statuses) == 1 else f"status__in={','.join(statuses)}"
+
+    S = Case.Status
+    queues = [
+        ("to_notify", _("Complaints to notify to the provider (§6.1.1)"), (S.RECORDED,), F("received_on"), NOTIFY),
+        (
+            "awaiting_findings",
+            _("Cases awaiting findings (§6.1.1–§6.1.3)"),
+            (S.PROVIDER_NOTIFIED, S.UNDER_INVESTIGATION),
+            F("notified_at"),
+            REPORT,
+        ),
+        (
+            "awaiting_consolidation",
+            _("Cases awaiting the consolidated report (§6.1.4)"),
+            (S.SUBSTANTIATED, S.CORRECTIVE_ACTION),
+            F("found_at"),
+            REPORT,
+        ),
+        ("to_send", _("Reports to send to the PMC (§6.1.4)"), (S.REPORT_CONSOLIDATED,), F("consolidated_at"), None),
+    ]
+    for order, (key, label, statuses, since, clock) in enumerate(queues, start=30):
+        dashboard.register_queue(
+            key=f"complaints.{key}",
+            label=label,
+            model=Case,
+            items=cases(*statuses, since=since, clock=clock),
+            filters=status_filter(*statuses),
+            order=order,
+        )
+    dashboard.register_notice_kinds(
+        {
+            "case_received": _("Complaint received"),
+            "case_recorded": _("Case recorded: tell the provider"),
+            "case_notified": _("Complaint notified to the provider"),
+            "case_preliminary_report": _("Case: preliminary investigation report"),
+            "case_substantiated": _("Case substantiated"),
+            "case_not_substantiated": _("Case not substantiated"),
+            "case_corrective_action": _("Case: corrective action reported"),
+            "case_assessed": _("Case: corrective action assessed"),
+            "case_message": _("Case: a message from the Secretariat"),
+            "case_message_received": _("Case: a new message"),
+            "case_result": _("Case: the result"),
+            "penalty_not_imposed": _("No penalty: the PMC's decision"),
+        }
+    )
 
 
 # --- the steps ---------------------------------------------------------------------------------------
@@ -270,7 +379,7 @@ def _provisional_registration_to_cancel(case):
 
 
 @admin.register(Case)
-class CaseAdmin(RegisterAdmin):
+class CaseAdmin(ExportAdminMixin, RegisterAdmin):
     """Cases: read the record, its clocks and its conversation; record or raise a case; take each step
     through its service (module docstring)."""
 
@@ -279,6 +388,7 @@ class CaseAdmin(RegisterAdmin):
     list_display = ["reference", "kind", "organisation", "factory", "received_on", "status", "notify_by", "report_due"]
     list_filter = ["status", "kind", OverdueFilter, ("organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["organisation", "factory"]
+    resource_classes = [CaseResource]
     search_fields = [
         "reference",
         "organisation__name_en",

@@ -1,8 +1,14 @@
+import datetime
 import logging
 
+from django import forms
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.middleware.csp import get_nonce
@@ -10,10 +16,14 @@ from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
 from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from . import dashboard
 from .documents import document_response
 from .models import Deadline
+from .roles import STAFF_ROLES, Role
 
 
 @login_not_required
@@ -37,10 +47,92 @@ def document(request, name):
     return document_response(user=request.user, name=name)
 
 
+DEADLINES_PER_PAGE = 50
+
+
+class DeadlineFilterForm(forms.Form):
+    """The deadlines list's filters (GET): a value that is not one of the choices is ignored, never a 500."""
+
+    kind = forms.ChoiceField(label=_("Clock"), required=False)
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    window = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[
+            ("", _("Any open clock")),
+            ("overdue", _("Overdue")),
+            ("this_week", _("Due this week")),
+            ("next_week", _("Due next week")),
+            ("stopped", _("Stopped (information owed)")),
+        ],
+    )
+
+    def __init__(self, *args, owners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Every kind")), *Deadline.Kind.choices]
+        self.fields["owner"].choices = [
+            ("", _("Anyone")),
+            ("me", _("Me")),
+            *(
+                (f"role:{role.name}", dashboard.owner_label(full_name=None, email=None, role=role))
+                for role in STAFF_ROLES
+            ),
+            *((str(user.pk), str(user)) for user in owners),
+        ]
+
+
+def _deadlines_filtered(queryset, data, *, user, today):
+    if data.get("kind"):
+        queryset = queryset.filter(kind=data["kind"])
+    owner = data.get("owner") or ""
+    if owner == "me":
+        queryset = queryset.filter(owner=user)
+    elif owner.startswith("role:"):
+        queryset = queryset.filter(owner__isnull=True, owner_role=Role[owner.removeprefix("role:")].value)
+    elif owner.isdigit():
+        queryset = queryset.filter(owner_id=int(owner))
+    end = dashboard.week_end(today)
+    match data.get("window"):
+        case "overdue":
+            return queryset.running().filter(due_day__lt=today)
+        case "this_week":
+            return queryset.running().filter(due_day__gte=today, due_day__lte=end)
+        case "next_week":
+            return queryset.running().filter(due_day__gt=end, due_day__lte=end + datetime.timedelta(days=7))
+        case "stopped":
+            return queryset.filter(stopped_on__isnull=False)
+    return queryset
+
+
 @staff_member_required
 def deadlines_overview(request):
-    """Staff page: open and overdue clocks per kind (one query)."""
+    """The Secretariat's list of open clocks to work from (issue 10 §4): filtered by kind, owner and due
+    window, the overdue ones marked, each row linked to its subject's page in the back office, 50 a page,
+    and the counts per kind above it — a fixed number of queries whatever the number of clocks (the
+    subjects come one query per kind of subject: cpp_registry.dashboard.subject_prefetch)."""
+    if not request.user.has_perm(dashboard.CLOCKS_PERMISSION):
+        raise PermissionDenied
     today = timezone.localdate()
+    owners = get_user_model().objects.filter(deadlines__met_at__isnull=True).distinct().order_by("full_name", "email")
+    form = DeadlineFilterForm(request.GET or None, owners=owners)
+    form.is_valid()  # each filter whose value is one of its choices applies; any other is left out
+    data = getattr(form, "cleaned_data", {})
+    clocks = _deadlines_filtered(
+        Deadline.objects.open().select_related("content_type", "owner"), data, user=request.user, today=today
+    ).order_by("due_day", "id")
+    clocks = clocks.prefetch_related(dashboard.subject_prefetch())
+    page = Paginator(clocks, DEADLINES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "clock": clock,
+            "kind": clock.get_kind_display(),
+            "subject": dashboard.subject_link(clock, clock.subject),
+            "owner": dashboard.clock_owner(clock),
+            "state": dashboard.clock_state(clock, today),
+            "overdue": clock.stopped_on is None and clock.due_day < today,
+        }
+        for clock in page.object_list
+    ]
     counts = {
         row["kind"]: row
         for row in Deadline.objects.open()
@@ -50,12 +142,23 @@ def deadlines_overview(request):
             overdue=Count("id", filter=Q(due_day__lt=today, stopped_on__isnull=True)),
             stopped=Count("id", filter=Q(stopped_on__isnull=False)),
         )
+        .order_by()
     }
-    rows = [
+    kinds = [
         {"kind": kind, "label": label, **counts.get(kind, {"open": 0, "overdue": 0, "stopped": 0})}
         for kind, label in Deadline.Kind.choices
     ]
-    return render(request, "core/deadlines_overview.html", {"rows": rows, "today": today})
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Deadlines"),
+        "form": form,
+        "page": page,
+        "clocks": rows,
+        "rows": kinds,
+        "today": today,
+        "week_end": dashboard.week_end(today),
+    }
+    return render(request, "core/deadlines_overview.html", context)
 
 
 # The portal's own error pages, in the base layout and the request's language (docs/forms.md): wired as

@@ -3,15 +3,30 @@
 import datetime
 
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm.admin import FSMAdminMixin
-from django_fsm_log.admin import StateLogInline
+from import_export.fields import Field
 
-from cpp_registry.admin_base import NoDeleteMixin, RegisterAdmin, ServiceAdminMixin
+from cpp_registry import charts, dashboard
+from cpp_registry.admin_base import (
+    ExportAdminMixin,
+    ExportResource,
+    NoDeleteMixin,
+    RegisterAdmin,
+    ServiceAdminMixin,
+    TransitionLogInline,
+    date_column,
+    text_column,
+)
+from cpp_registry.models import Deadline, Notice
 
 from . import services
 from .forms import ContactChangeDecisionForm, OrganisationAdminForm, RegistrationGrantForm, ReportDecisionForm
@@ -87,6 +102,12 @@ class OrganisationAdmin(RegisterAdmin):
         ),
     ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # A hidden field, but its row still carries a label: in the page's language too.
+        form.base_fields["form_version"].label = _("version of the record the form was opened on")
+        return form
+
     def save_model(self, request, obj, form, change):
         if not change:
             services.organisation_create(organisation=obj, actor=request.user)
@@ -113,8 +134,66 @@ class ValidityEndsSoonFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RegistrationStateLogInline(TransitionLogInline):
+    transition_labels = {
+        "grant": _("Granted (§3.3.1)"),
+        "confirm": _("Confirmed (§3.3.2)"),
+        "expire": _("Cancelled on expiry (§3.3.3)"),
+    }
+
+
+class RegistrationResource(ExportResource):
+    """The register as officers report on it: the number, the provider, the category and state in words,
+    the dates."""
+
+    number = Field(column_name=_("registration number"))
+    organisation_en = text_column("organisation__name_en", _("provider (English)"))
+    organisation_zh = text_column("organisation__name_zh", _("provider (Chinese)"))
+    br_number = text_column("organisation__br_number", _("BR number"))
+    category = text_column("get_category_display", _("category"))
+    status = text_column("get_status_display", _("status"))
+    granted_on = date_column("granted_on", _("granted on"))
+    valid_until = date_column("valid_until", _("provisional until"))
+    confirmed_on = date_column("confirmed_on", _("confirmed on"))
+    ended_on = date_column("ended_on", _("ended on"))
+    end_reason = text_column("end_reason", _("reason it ended"))
+
+    class Meta:
+        model = Registration
+        fields = ["number", "organisation_en", "organisation_zh", "br_number", "category", "status", "granted_on",
+                  "valid_until", "confirmed_on", "ended_on", "end_reason"]  # fmt: skip
+
+    def dehydrate_number(self, registration):
+        return getattr(registration, "number", None) or ""
+
+
+def _day(value):
+    return date_format(value, "DATE_FORMAT") if value else "—"
+
+
+def _moment(value):
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else "—"
+
+
+def _small_table(headings, rows, empty):
+    """A read-only table on the registration's page (RegistrationAdmin's record fields)."""
+    if not rows:
+        return format_html("<p>{}</p>", empty)
+    head = format_html_join("", '<th scope="col">{}</th>', ((h,) for h in headings))
+    body = format_html_join(
+        "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((c,) for c in row)),) for row in rows)
+    )
+    return format_html('<table class="bo-record"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
+
+
+def _link(url_name, pk, text, user, permission):
+    if not user.has_perm(permission):
+        return text
+    return format_html('<a href="{}">{}</a>', reverse(url_name, args=[pk]), text)
+
+
 @admin.register(Registration)
-class RegistrationAdmin(FSMAdminMixin, RegisterAdmin):
+class RegistrationAdmin(ExportAdminMixin, FSMAdminMixin, RegisterAdmin):
     """Registrations with the transition buttons; each button calls the service of that transition, which
     locks, logs (StateLog, below), dates the end and sends the written notice."""
 
@@ -124,8 +203,10 @@ class RegistrationAdmin(FSMAdminMixin, RegisterAdmin):
     search_fields = ["number", "organisation__name_en", "organisation__name_zh", "organisation__br_number"]
     list_select_related = ["organisation"]
     date_hierarchy = "granted_on"
-    inlines = [StateLogInline]
+    inlines = [RegistrationStateLogInline]
     autocomplete_fields = ["organisation"]
+    resource_classes = [RegistrationResource]
+    RECORD = ["warnings_table", "projects_table", "clocks_table", "notices_table"]
 
     SERVICES = {
         "withdraw": services.registration_withdraw,
@@ -157,10 +238,99 @@ class RegistrationAdmin(FSMAdminMixin, RegisterAdmin):
             "expiry_reminders_sent",
         ]
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        return [
+            (None, {"fields": self.get_fields(request, obj)}),
+            (_("The provider's record"), {"fields": self.RECORD}),
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return self.get_fields(request, obj)
+        return [*self.get_fields(request, obj), *self.RECORD]
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.viewer = request.user  # the record's tables link only to what this user may see
+        return obj
+
+    # The registration's record, read-only: one query per table, whatever its length.
+
+    @admin.display(description=_("warnings (§6.1.4)"))
+    def warnings_table(self, obj):
+        warnings = Warning.objects.filter(organisation_id=obj.organisation_id).select_related("issued_by")
+        user = obj.viewer
+        rows = [
+            (
+                _link("admin:directory_warning_change", w.pk, _day(w.issued_on), user, "directory.view_warning"),
+                w.text,
+                str(w.issued_by) if w.issued_by_id else "—",
+            )
+            for w in warnings
+        ]
+        headings = [gettext("issued on"), gettext("text"), gettext("issued by")]
+        return _small_table(headings, rows, gettext("No warning has been recorded against the provider."))
+
+    @admin.display(description=_("funded projects (§3.3.2)"))
+    def projects_table(self, obj):
+        projects = FundedProject.objects.filter(provider_id=obj.organisation_id).order_by("-started_on", "reference")
+        user = obj.viewer
+        rows = [
+            (
+                _link("admin:directory_fundedproject_change", p.pk, p.reference, user, "directory.view_fundedproject"),
+                p.title,
+                p.get_role_category_display(),
+                p.get_report_status_display(),
+                _day(p.report_decided_on),
+            )
+            for p in projects
+        ]
+        headings = [
+            gettext("reference"),
+            gettext("title"),
+            gettext("category of the provider's role"),
+            gettext("final report"),
+            gettext("decided on"),
+        ]
+        return _small_table(headings, rows, gettext("The provider has no funded project on record."))
+
+    @admin.display(description=_("clocks"))
+    def clocks_table(self, obj):
+        clocks = Deadline.objects.for_subject(obj).select_related("owner").order_by("-start_day", "-id")
+        user = obj.viewer
+        rows = [
+            (
+                _link("admin:core_deadline_change", c.pk, c.get_kind_display(), user, "core.view_deadline"),
+                _day(c.start_day),
+                _day(c.due_day),
+                dashboard.clock_state(c),
+                dashboard.clock_owner(c),
+            )
+            for c in clocks
+        ]
+        headings = [gettext("clock"), gettext("day 0"), gettext("due day"), gettext("state"), gettext("owner")]
+        return _small_table(headings, rows, gettext("No clock has run on this registration."))
+
+    @admin.display(description=_("written notices"))
+    def notices_table(self, obj):
+        notices = Notice.objects.filter(
+            content_type=ContentType.objects.get_for_model(Registration), object_id=obj.pk
+        ).order_by("-created_at", "-id")
+        user = obj.viewer
+        rows = [
+            (
+                _link("admin:core_notice_change", n.pk, _moment(n.created_at), user, "core.view_notice"),
+                dashboard.notice_kind_label(n.template_key),
+                n.recipient_email,
+                n.delivery.label,
+            )
+            for n in notices
+        ]
+        headings = [gettext("created"), gettext("kind of notice"), gettext("recipient email"), gettext("delivery")]
+        return _small_table(headings, rows, gettext("No notice has been written about this registration."))
 
     def save_model(self, request, obj, form, change):
         """Adding a registration grants it (§3.3.1) through the service; nothing else is saved here. A
@@ -391,3 +561,96 @@ class FactoryAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_filter = ["region"]
     search_fields = ["name_en", "name_zh"]
     filter_horizontal = ["users"]
+
+
+# --- the dashboard (cpp_registry.dashboard) -----------------------------------------------------------------
+
+
+def register_back_office():
+    """What the Secretariat's home page shows of the register: contact changes to decide with their clock,
+    final reports to decide, the register's size by state; how a clock names a change or a registration;
+    the words for the register's notices (called by DirectoryConfig.ready)."""
+
+    def pending_changes():
+        running = Deadline.objects.filter(
+            content_type=ContentType.objects.get_for_model(ContactChangeRequest),
+            object_id=OuterRef("pk"),
+            kind=Deadline.Kind.CONTACT_CHANGE,
+            met_at__isnull=True,
+        )
+        return (
+            ContactChangeRequest.objects.filter(status=ContactChangeRequest.Status.PENDING)
+            .select_related("organisation")
+            .annotate(queue_since=F("received_on"), queue_due=Subquery(running.values("due_day")[:1]))
+        )
+
+    dashboard.register_queue(
+        key="directory.contact_changes",
+        label=_("Contact-detail changes to decide (§5.2.2)"),
+        model=ContactChangeRequest,
+        items=pending_changes,
+        filters="status__exact=pending",
+        order=20,
+    )
+    dashboard.register_queue(
+        key="directory.final_reports",
+        label=_("Final reports to decide (§3.3.2)"),
+        model=FundedProject,
+        items=lambda: FundedProject.objects.filter(report_status=FundedProject.ReportStatus.SUBMITTED).annotate(
+            queue_since=F("completed_on")
+        ),
+        filters="report_status__exact=submitted",
+        order=21,
+    )
+    dashboard.register_chart(
+        key="register", permission="directory.view_registration", build=register_size_chart, order=30
+    )
+    # A clock's label names the organisation of a change or a registration: fetched with it.
+    for model in (ContactChangeRequest, Registration):
+        dashboard.register_subject(
+            model=model, queryset=lambda model=model: model.objects.select_related("organisation")
+        )
+    dashboard.register_notice_kinds(
+        {
+            "registration_granted": _("Registration granted"),
+            "registration_confirmed": _("Registration confirmed"),
+            "registration_expiry_reminder": _("Provisional registration ending: reminder"),
+            "registration_expired": _("Registration cancelled on expiry"),
+            "registration_cancelled_substandard": _("Registration cancelled as substandard"),
+            "registration_withdrawn": _("Registration withdrawn"),
+            "registration_removed": _("Registration removed"),
+            "contact_change_decided": _("Contact-detail change decided"),
+            "warning_recorded": _("Warning recorded"),
+            "invitation": _("Invitation to act for an organisation"),
+        }
+    )
+
+
+def register_size_chart(months):
+    """The register at the end of each month (today for this one): provisional and confirmed registrations,
+    from their dates — granted, confirmed, ended (one aggregate query)."""
+    today = timezone.localdate()
+    ended_status = ~Q(status__in=Registration.LIVE)
+    counts = {}
+    for i, month in enumerate(months):
+        end = min(dashboard.month_after(month) - datetime.timedelta(days=1), today)
+        live = Q(granted_on__lte=end) & (Q(ended_on__gt=end) | Q(ended_on__isnull=True) & ~ended_status)
+        confirmed = Q(confirmed_on__lte=end)
+        counts[f"c{i}"] = Count("pk", filter=live & confirmed)
+        counts[f"p{i}"] = Count("pk", filter=live & ~confirmed)
+    totals = Registration.objects.aggregate(**counts)
+    confirmed = [totals[f"c{i}"] for i in range(len(months))]
+    provisional = [totals[f"p{i}"] for i in range(len(months))]
+    return dashboard.monthly_chart(
+        key="chart-register",
+        title=gettext("The register by state at the end of each month, last 12 months"),
+        months=months,
+        series=[
+            charts.Series(gettext("Confirmed"), confirmed, "solid"),
+            charts.Series(gettext("Provisional"), provisional, "hatch"),
+        ],
+        summary=gettext("Now %(confirmed)d confirmed and %(provisional)d provisional registrations.")
+        % {"confirmed": confirmed[-1], "provisional": provisional[-1]},
+        stacked=True,
+        total_label=gettext("Registered"),
+    )

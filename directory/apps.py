@@ -12,6 +12,7 @@ class DirectoryConfig(AppConfig):
         from cpp_registry.documents import register_document_field
 
         from . import checks  # noqa: F401  (registers the LC_CTYPE check)
+        from .admin import register_back_office
         from .cache import directory_changed
         from .models import FundedProject, Organisation, Registration
 
@@ -24,6 +25,7 @@ class DirectoryConfig(AppConfig):
             )
         # §7.1: the signed code of conduct, to the Secretariat and to the organisation's own users.
         register_document_field(Organisation, "code_of_conduct_file", can_read_code_of_conduct)
+        register_back_office()  # the Secretariat's dashboard: work queues, a chart, the notices' names
 
 
 def can_read_code_of_conduct(user, organisation):

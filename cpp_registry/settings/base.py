@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "django_fsm_log",
     "simple_history",
+    "import_export",  # the back office's CSV and XLSX exports (export only: no import in the admin)
     "axes",
     "allauth",
     "allauth.account",
@@ -140,7 +141,7 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # Accounts (django-allauth, issue 8 §1): sign-up with a verified email address, log-in, log-out and password
 # reset by email address (the user model has no username), and multi-factor sign-in by an authenticator app
 # (TOTP) with recovery codes — required for staff and PMC members (cpp_registry/mfa.py), optional for others.
-ACCOUNT_ADAPTER = "cpp_registry.forms.AccountAdapter"
+ACCOUNT_ADAPTER = "cpp_registry.accounts.AccountAdapter"  # where each person lands after logging in
 ACCOUNT_FORMS = {"login": "cpp_registry.forms.LoginForm", "signup": "cpp_registry.forms.SignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -273,3 +274,12 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Notices committed but never handed to the worker (a crash after commit) are queued again by the sweep
 # (cpp_registry.notices.notices_sweep, every 5 minutes) once handed over longer ago than this.
 NOTICES_SWEEP_AFTER_MINUTES = env.int("NOTICES_SWEEP_AFTER_MINUTES", default=5)
+
+# The back office's exports (django-import-export; CSV and XLSX: cpp_registry.admin_base.ExportAdminMixin),
+# for whoever may view the model's records. Every cell goes through cpp_registry.csvsafe
+# (cpp_registry.admin_base.ExportResource), which keeps the text and prefixes a formula with a quote; the
+# library's own escape is off: it drops the leading "=" (changing what was written) and leaves "+", "-"
+# and "@" alone. A character XLSX cannot hold is replaced rather than failing the whole export.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True

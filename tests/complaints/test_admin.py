@@ -543,7 +543,9 @@ def test_the_case_page_shows_its_clocks_conversation_log_motion_and_warning(clie
     assert f'href="/documents/{attachment.file.name}"' in page
     assert "the Secretariat, the provider" in page  # the provider's answer
     assert "Internal note only." in page
-    assert "transition log" in page.lower() and "find_substantiated" in page
+    # The log names each step and state in words, never by its key (issue 10 §4).
+    assert "transition log" in page.lower() and "Found substantiated (§6.1.3)" in page
+    assert "find_substantiated" not in page and "under_investigation" not in page
     assert motion.reference in page
     # The PTST cannot open motions: the reference is shown without a link to them.
     assert reverse("admin:committee_motion_change", args=[motion.pk]) not in page

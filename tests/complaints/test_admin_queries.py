@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 # the provider filter's choices, the two counts, the page (clocks annotated, provider and factory joined).
 LIST_QUERIES = 8
 # A case's page: the session, the user, their permissions (2), the case (provider, factory, project joined),
-# the conversation and its documents, the transition log and its case, the clocks, the motions, the warnings.
-CHANGE_QUERIES = 12
+# the conversation and its documents, the transition log (its case not fetched again), the clocks, the motions,
+# the warnings.
+CHANGE_QUERIES = 11
 
 
 @pytest.fixture(autouse=True)
