@@ -93,6 +93,19 @@ class Motion(FSMModelMixin, models.Model):
     question_zh = models.TextField(_("question (Chinese)"), blank=True)
     recommendation_en = models.TextField(_("the Secretariat's recommendation (English)"), blank=True)
     recommendation_zh = models.TextField(_("the Secretariat's recommendation (Chinese)"), blank=True)
+    # When members are to have voted by, as they read it on the motion; the Secretariat still closes it.
+    closes_on = models.DateField(
+        _("voting closes on"),
+        null=True,
+        blank=True,
+        help_text=_("The day by which members are asked to vote, shown to them. The Secretariat closes the motion."),
+    )
+    meeting = models.CharField(
+        _("meeting"),
+        max_length=200,
+        blank=True,
+        help_text=_("The PMC meeting the motion belongs to, if any, as members know it (for example “PMC 12/2026”)."),
+    )
 
     status = FSMField(_("status"), default=Status.DRAFT, choices=Status.choices, protected=True, db_index=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .forms import VoteForm
@@ -62,12 +62,24 @@ def motion_detail(request, pk):
 
 
 @committee_area
-@require_POST
+@require_http_methods(["GET", "POST"])
 def motion_vote(request, pk):
+    """A member's vote, in two steps (issue 10 §3): the motion page's buttons ask for this page with GET —
+    "You are voting for motion PMC-0003" — and its one button sends the vote with POST, which records it.
+
+    Decision: a confirmation step rather than one-click voting with an undo. It needs no script and no
+    service to take a vote back (a member who had not voted could not "undo" to nothing), and a stray tap
+    records nothing. A vote can still be changed until the motion closes, through the same two steps; the
+    pages say so. The POST carries the vote the page showed (`expected`), so that a vote changed meanwhile
+    in another tab is not overwritten. A choice that is not for, against or abstain, or a motion no longer
+    open, sends the member back to the motion with the reason.
+    """
     motion = selectors.motion_detail_for(user=request.user, pk=pk)
-    form = VoteForm(request.POST)
     if not selectors.can_vote(request.user):
         raise PermissionDenied
+    if request.method == "GET":
+        return _vote_confirm(request, motion)
+    form = VoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose for, against or abstain."))
         return redirect(motion)
@@ -90,6 +102,28 @@ def motion_vote(request, pk):
                 request, _("Your vote was already recorded as %(choice)s.") % {"choice": vote.get_choice_display()}
             )
     return redirect(motion)
+
+
+def _vote_confirm(request, motion):
+    """The confirmation page: changes nothing."""
+    form = VoteForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Choose for, against or abstain."))
+        return redirect(motion)
+    if not motion.is_open:
+        messages.error(
+            request,
+            _("Voting on this motion has ended: it is %(status)s.") % {"status": motion.get_status_display().lower()},
+        )
+        return redirect(motion)
+    choice = Vote.Choice(form.cleaned_data["choice"])
+    context = {
+        "motion": motion,
+        "choice": choice,
+        "expected": form.cleaned_data["expected"] or "",
+        "replaces": Vote.Choice(motion.my_choice).label if motion.my_choice and motion.my_choice != choice else "",
+    }
+    return render(request, "committee/vote_confirm.html", context)
 
 
 def _secretariat_action(request, pk, service, success):

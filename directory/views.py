@@ -19,12 +19,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
+from phonenumber_field.phonenumber import PhoneNumber
+from phonenumbers import NumberParseException
 
 from . import cache, figures, selectors, services, text
 from .exports import EXPORT_COLUMNS, SCHEMA_VERSION, export_rows
 from .feeds import RegisterChangesFeed, change_entries
 from .forms import ContactChangeForm, DirectorySearchForm, WithdrawForm
-from .models import CONTACT_FIELDS, Registration, area_labels
+from .models import CONTACT_FIELDS, ContactChangeRequest, District, Registration, area_labels
 
 PAGE_SIZE = 20
 CHANGES_PAGE_SIZE = 50
@@ -315,8 +317,15 @@ def my_organisations(request):
 
 @require_http_methods(["GET", "POST"])
 def contact_change_create(request, pk):
-    """§5.2.1: ask the Secretariat in writing to change the contact details."""
+    """§5.2.1: ask the Secretariat in writing to change the contact details; the form holds the present ones.
+
+    One request waits at a time (§5.2.2): while one waits, the page says so at once — what it asks and when
+    it was received — and offers no form; a request sent anyway (an old tab) changes nothing."""
     organisation = selectors.organisation_of(user=request.user, pk=pk)
+    pending = services.pending_change(organisation=organisation)
+    if pending is not None:
+        context = {"organisation": organisation, "pending": pending, "asked": _contact_change_asked(pending)}
+        return render(request, "directory/contact_change_form.html", context)
     initial = {name: getattr(organisation, name) for name in CONTACT_FIELDS}
     form = ContactChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -338,6 +347,34 @@ def contact_change_create(request, pk):
             )
             return redirect("directory:mine")
     return render(request, "directory/contact_change_form.html", {"organisation": organisation, "form": form})
+
+
+def _contact_change_asked(change):
+    """(label, present value, value asked) of each detail a waiting request changes, in words a person reads."""
+
+    def shown(name, value):
+        if not value:
+            return ""
+        if name == "district":
+            return dict(District.choices).get(str(value), value)
+        return value.as_national if hasattr(value, "as_national") else str(value)
+
+    asked = []
+    for name in CONTACT_FIELDS:
+        now, wanted = change.previous.get(name, ""), getattr(change, name)
+        if str(now or "") != str(wanted or ""):
+            label = ContactChangeRequest._meta.get_field(name).verbose_name
+            asked.append((label, shown(name, _phone(now) if name in ("phone", "fax") else now), shown(name, wanted)))
+    return asked
+
+
+def _phone(text):
+    """A phone number kept as text in a request's `previous` details, in the national format if it parses."""
+    try:
+        number = PhoneNumber.from_string(text)
+    except NumberParseException:
+        return text
+    return number if number.is_valid() else text
 
 
 @require_http_methods(["GET", "POST"])

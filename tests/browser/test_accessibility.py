@@ -101,8 +101,12 @@ def wrong_code(email):
 
 @pytest.mark.parametrize("lang", ["en", "zh-hant", "zh-hans"])
 def test_error_pages_and_forms_with_errors_pass_axe(browser, live_server, demo, lang):
-    """Issue 7 §7: the 404 page, and the log-in and contact-change forms showing the error summary."""
-    organisation = Organisation.objects.filter(users__email="applicant@demo.etsp.hk").first()
+    """Issue 7 §7: the 404 page, and the log-in and contact-change forms showing the error summary; issue 10
+    §3: the contact-change page of an organisation whose request is waiting (the demo has one), which shows
+    the request instead of the form."""
+    mine = Organisation.objects.filter(users__email="applicant@demo.etsp.hk")
+    organisation = mine.exclude(contact_changes__status="pending").first()
+    waiting = mine.filter(contact_changes__status="pending").first()
     found = {
         "404": violations(browser, live_server, f"/{lang}/no-such-page/"),
         "log-in": violations(browser, live_server, f"/{lang}/accounts/login/", then=submit_with_errors()),
@@ -119,5 +123,9 @@ def test_error_pages_and_forms_with_errors_pass_axe(browser, live_server, demo, 
             login="applicant@demo.etsp.hk",
             then=submit_with_errors(**{"#id_email": "not-an-email"}),
         ),
+        "contact change waiting": violations(
+            browser, live_server, f"/{lang}/directory/mine/{waiting.pk}/contact-change/", login="applicant@demo.etsp.hk"
+        ),
     }
-    assert found == {"404": [], "log-in": [], "sign-up": [], "log-in code": [], "contact change": []}
+    pages = ["404", "log-in", "sign-up", "log-in code", "contact change", "contact change waiting"]
+    assert found == {name: [] for name in pages}

@@ -26,15 +26,19 @@ def test_a_member_votes_changes_the_vote_and_staff_close_the_motion(page):
         ),
     )
 
-    # The member votes for, then changes the vote to against.
+    # The member lands on the open motions, votes for — confirming it on the next page — then changes the
+    # vote to against (issue 10 §3: nothing counts before it is confirmed).
     log_in(page, member.email, PASSWORD)
-    page.wait_for_url("**/en/")
-    page.goto("/en/committee/")
+    page.wait_for_url("**/en/committee/")
     page.get_by_role("link", name=motion.reference).click()
     assert "removed from the register" in page.locator("#motion-question").inner_text()
     page.get_by_role("button", name="For", exact=True).click()
+    assert page.locator("#vote-to-confirm").inner_text() == f"You are voting for motion {motion.reference}."
+    assert not Vote.objects.exists()
+    page.get_by_role("button", name="Confirm my vote").click()
     assert page.get_by_role("status").inner_text() == "Your vote is recorded: For."
     page.get_by_role("button", name="Against", exact=True).click()
+    page.get_by_role("button", name="Confirm my vote").click()
     assert page.get_by_role("status").inner_text() == "Your vote is recorded: Against."
     assert page.get_by_role("button", name="Against", exact=True).get_attribute("aria-pressed") == "true"
     assert Vote.objects.get(motion=motion, member=member).choice == Vote.Choice.AGAINST
@@ -42,7 +46,7 @@ def test_a_member_votes_changes_the_vote_and_staff_close_the_motion(page):
     # Staff see who has not voted yet, and close the motion in the back office.
     page.context.clear_cookies()
     log_in(page, staff.email, PASSWORD)
-    page.wait_for_url("**/en/")
+    page.wait_for_url("**/en/admin/")  # staff land on the back office
     page.goto(f"/en/committee/motions/{motion.pk}/")
     assert "Bob Wong" in page.locator("#not-voted + ul").inner_text()
     page.goto(f"/en/admin/committee/motion/{motion.pk}/change/")

@@ -36,7 +36,7 @@ def test_the_back_office_runs_under_the_content_security_policy(page):
     problems = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     log_in(page, "pmt@example.hk", PASSWORD, language="zh-hant")
-    page.wait_for_url("**/zh-hant/")
+    page.wait_for_url("**/zh-hant/admin/")  # staff land on the back office
     page.goto("/zh-hant/admin/core/closureday/add/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("新增")
     page.goto("/zh-hant/admin/core/deadline/")

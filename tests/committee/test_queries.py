@@ -98,11 +98,11 @@ def test_detail_page_for_staff_with_the_roll(client, django_assert_num_queries, 
     voted_part, not_voted_part = roll.split('id="not-voted"', 1)
     not_voted_part = not_voted_part.split("</ul>", 1)[0]
     for voter in voters[:n]:
-        assert f'<th scope="row">{voter}</th>' in voted_part
+        assert f'<th scope="row" data-label="Member">{voter}</th>' in voted_part
         assert f"<li>{voter}</li>" not in not_voted_part
     for voter in voters[n:]:
         assert f"<li>{voter}</li>" in not_voted_part
-        assert f'<th scope="row">{voter}</th>' not in voted_part
+        assert f'<th scope="row" data-label="Member">{voter}</th>' not in voted_part
 
 
 @pytest.mark.parametrize("n", [2, 20])

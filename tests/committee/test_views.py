@@ -201,10 +201,133 @@ def test_my_votes_lists_only_mine(client, staff, alice, bob):
     assert "Against" not in page
 
 
-def test_get_on_a_post_only_url_is_refused(client, the_motion, alice):
+def test_get_on_a_post_only_url_is_refused(client, the_motion, alice, staff):
     client.force_login(alice)
-    assert client.get(url("vote", the_motion.pk)).status_code == 405
     assert client.get(url("close", the_motion.pk)).status_code in (403, 405)
+    client.force_login(staff)
+    assert client.get(url("close", the_motion.pk)).status_code == 405
+    assert client.get(url("carry_out", the_motion.pk)).status_code == 405
+
+
+# --- Issue 10 §3: a vote is confirmed before it counts ---------------------------------------------------
+
+
+def test_the_motion_pages_buttons_ask_for_a_confirmation_and_record_nothing(client, the_motion, alice):
+    client.force_login(alice)
+    page = client.get(url("detail", the_motion.pk)).text
+    form = page.split('id="vote-heading"')[1].split("</form>")[0]
+    assert f'<form method="get" action="{url("vote", the_motion.pk)}">' in form
+    assert "csrfmiddlewaretoken" not in form  # a GET: nothing is changed by it
+    assert "Choose, then confirm on the next page." in form
+
+    response = client.get(url("vote", the_motion.pk), {"choice": FOR, "expected": ""})
+    assert response.status_code == 200
+    assert f"You are voting <strong>for</strong> motion {the_motion.reference}." in response.text
+    assert "You may change your vote until the motion closes." in response.text
+    confirm = response.text.split("<main")[1].split("</form>")[0]
+    assert f'<form method="post" action="{url("vote", the_motion.pk)}"' in confirm
+    assert '<input type="hidden" name="choice" value="for">' in confirm
+    assert '<input type="hidden" name="expected" value="">' in confirm
+    assert "Confirm my vote" in confirm and f'href="{the_motion.get_absolute_url()}#vote-heading"' in confirm
+    assert not Vote.objects.exists()
+
+    # Confirming records it.
+    response = client.post(url("vote", the_motion.pk), {"choice": FOR, "expected": ""})
+    assert texts(response) == ["Your vote is recorded: For."]
+    assert Vote.objects.get(member=alice).choice == FOR
+
+
+@pytest.mark.parametrize(
+    ("choice", "words"),
+    [
+        (AGAINST, "You are voting <strong>against</strong> motion"),
+        (ABSTAIN, "You are <strong>abstaining</strong> on motion"),
+    ],
+)
+def test_changing_a_vote_says_what_it_replaces(client, the_motion, alice, choice, words):
+    services.vote_cast(motion=the_motion, member=alice, choice=FOR)
+    client.force_login(alice)
+    page = client.get(url("vote", the_motion.pk), {"choice": choice, "expected": FOR}).text
+    assert words in page
+    assert "Confirming replaces that vote." in page and "<strong>For</strong>" in page
+    assert '<input type="hidden" name="expected" value="for">' in page
+    assert Vote.objects.get(member=alice).choice == FOR
+
+
+def test_a_confirmation_page_for_a_closed_motion_or_a_wrong_choice_sends_back_with_the_reason(
+    client, the_motion, alice, staff
+):
+    client.force_login(alice)
+    response = client.get(url("vote", the_motion.pk), {"choice": "maybe"})
+    assert response.status_code == 302 and response["Location"] == the_motion.get_absolute_url()
+    assert texts(response) == ["Choose for, against or abstain."]
+    assert client.get(url("vote", the_motion.pk)).status_code == 302  # no choice at all
+    services.motion_close(motion=the_motion, actor=staff)
+    response = client.get(url("vote", the_motion.pk), {"choice": FOR})
+    assert response.status_code == 302
+    assert texts(response) == ["Voting on this motion has ended: it is closed."]
+
+
+def test_only_members_get_the_confirmation_page(client, the_motion, staff):
+    client.force_login(staff)  # staff see the motion, but do not vote
+    assert client.get(url("vote", the_motion.pk), {"choice": FOR}).status_code == 403
+    client.force_login(UserFactory(email="applicant@example.hk"))
+    assert client.get(url("vote", the_motion.pk), {"choice": FOR}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh-hant", ["確認你的表決", "你將表決<strong>贊成</strong>動議", "確認我的表決"]),
+        ("zh-hans", ["确认你的表决", "你将表决<strong>赞成</strong>动议", "确认我的表决"]),
+    ],
+)
+def test_the_confirmation_page_is_translated(client, the_motion, alice, language, words):
+    client.force_login(alice)
+    page = client.get(f"/{language}/committee/motions/{the_motion.pk}/vote/", {"choice": FOR}).text
+    for text in words:
+        assert text in page
+
+
+# --- When a motion closes, its meeting, its papers -------------------------------------------------------
+
+
+def test_a_motion_shows_when_it_closes_and_its_meeting(client, the_motion, alice):
+    Motion.objects.filter(pk=the_motion.pk).update(closes_on="2027-03-15", meeting="PMC 3/2027")
+    other = open_motion(actor=pmt(), subject=OrganisationFactory(name_en="Blue Sky Ltd"))
+    client.force_login(alice)
+    listing = client.get(url("list")).text
+    row = listing.split(f">{the_motion.reference}</a>")[1].split("</tr>")[0]
+    assert "2027-03-15" in row and "Meeting: PMC 3/2027" in row
+    other_row = listing.split(f">{other.reference}</a>")[1].split("</tr>")[0]
+    assert 'data-label="Closes">—</td>' in other_row
+    page = client.get(url("detail", the_motion.pk)).text
+    assert '<dd class="col-sm-9" id="motion-closes-on">2027-03-15</dd>' in page
+    assert '<dd class="col-sm-9" id="motion-meeting">PMC 3/2027</dd>' in page
+    assert "Voting closes on 2027-03-15. Meeting: PMC 3/2027." in page
+    assert "motion-closes-on" not in client.get(url("detail", other.pk)).text
+
+
+def test_the_dates_are_translated(client, the_motion, alice):
+    Motion.objects.filter(pk=the_motion.pk).update(closes_on="2027-03-15", meeting="PMC 3/2027")
+    client.force_login(alice)
+    page = client.get(f"/zh-hant/committee/motions/{the_motion.pk}/").text
+    assert '<dt class="col-sm-3">表決截止日期</dt>' in page and "表決於 2027-03-15 截止。" in page
+    assert "會議：PMC 3/2027。" in page
+
+
+def test_papers_are_links(client, the_motion, alice):
+    """A paper with a document links to its download; a paper with a link is that link."""
+    document = Paper.objects.create(
+        motion=the_motion, title_en="Investigation report", document=ContentFile(b"%PDF-1.4 r", "report.pdf")
+    )
+    Paper.objects.create(motion=the_motion, title_en="The application", link="/en/applications/APP-2027-00001/papers/")
+    Paper.objects.create(motion=the_motion, title_en="A note without anything")
+    client.force_login(alice)
+    papers = client.get(url("detail", the_motion.pk)).text.split('id="papers-heading"')[1].split("</section>")[0]
+    assert f'<a href="{url("paper", document.pk)}">Investigation report</a>' in papers
+    assert '<a href="/en/applications/APP-2027-00001/papers/">The application</a>' in papers
+    assert "A note without anything" in papers and ">A note without anything<" not in papers.replace("<li>", "")
 
 
 @pytest.mark.parametrize("language", ["zh-hant", "zh-hans"])

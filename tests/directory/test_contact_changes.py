@@ -117,6 +117,73 @@ def test_section_5_2_1_the_provider_asks_in_the_portal(provider, owner, client):
     assert "within 5 working days" in client.get("/en/directory/mine/").content.decode()
 
 
+def test_section_5_2_1_the_form_holds_the_present_details(provider, owner, client):
+    provider.website = "https://echo.example.hk"
+    provider.save()
+    client.force_login(owner)
+    page = client.get(f"/en/directory/mine/{provider.pk}/contact-change/").content.decode()
+    assert 'name="email" value="old@echo.example.hk"' in page
+    assert 'name="website" value="https://echo.example.hk"' in page
+    assert 'name="contact_person" value="Chan Tai Man"' in page
+    assert "The form holds the present details" in page
+    assert 'id="pending-change"' not in page
+
+
+def test_section_5_2_1_a_waiting_request_is_shown_at_once_and_no_form_is_offered(provider, owner, client):
+    """Issue 10 §3: on opening the page (before filling anything in) the provider reads that a request is
+    waiting, what it asks and when it was received; there is no form to fill in for nothing."""
+    with time_machine.travel("2027-01-08 10:00 +0800", tick=False):
+        services.contact_change_request(
+            organisation=provider,
+            user=owner,
+            details=details(provider, email="new@echo.example.hk", phone="+85239998888"),
+        )
+    client.force_login(owner)
+    url = f"/en/directory/mine/{provider.pk}/contact-change/"
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    waiting = page.split('id="pending-change"')[1].split("</section>")[0]
+    assert "A request is already waiting for the Secretariat" in waiting
+    assert "Received on 2027-01-08." in waiting
+    rows = [" ".join(row.split()) for row in waiting.split("<tr>")[2:]]
+    assert len(rows) == 2  # what it asks: the two details it changes, and nothing else
+    assert "Phone" in rows[0] and "2123 4567" in rows[0] and "3999 8888" in rows[0]
+    assert "Email" in rows[1] and "old@echo.example.hk" in rows[1] and "new@echo.example.hk" in rows[1]
+    assert "<form" not in page.split("<main")[1].split("</main>")[0]
+    assert "Send the request" not in page
+
+    # A request sent anyway (a tab opened before) changes nothing and shows the same page.
+    again = client.post(url, details(provider, email="third@echo.example.hk"))
+    assert again.status_code == 200 and 'id="pending-change"' in again.content.decode()
+    assert ContactChangeRequest.objects.get().email == "new@echo.example.hk"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh-hant", ["已有一項申請等候秘書處處理", "申請更改為", "n@e.hk"]),
+        ("zh-hans", ["已有一项申请等候秘书处处理", "申请更改为", "n@e.hk"]),
+    ],
+)
+def test_a_waiting_request_is_shown_in_chinese(provider, owner, client, language, words):
+    services.contact_change_request(organisation=provider, user=owner, details=details(provider, email="n@e.hk"))
+    client.force_login(owner)
+    page = client.get(f"/{language}/directory/mine/{provider.pk}/contact-change/").content.decode()
+    for text in words:
+        assert text in page
+
+
+def test_once_decided_the_form_is_offered_again(provider, owner, client):
+    change = services.contact_change_request(
+        organisation=provider, user=owner, details=details(provider, email="n@e.hk")
+    )
+    services.contact_change_reject(change=change, actor=staff_user(Role.PROGRAMME_MANAGEMENT_TEAM), note="No.")
+    client.force_login(owner)
+    page = client.get(f"/en/directory/mine/{provider.pk}/contact-change/").content.decode()
+    assert 'id="pending-change"' not in page and "Send the request" in page
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
