@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django_fsm_log.models import StateLog
 
 from cpp_registry.models import Notice
+from cpp_registry.notices import notice_deliver
 from directory import services, tasks
 from directory.models import Category, Registration
 from tests.core.factories import UserFactory
@@ -18,6 +19,11 @@ from tests.directory.factories import OrganisationFactory, RegistrationFactory
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
+# The expiry job at three batches of each kind: 6 queries an expiry batch (select, update, directory
+# version, history, state log, notices), 3 a reminder batch (select, update, notices), and the empty
+# select that ends each loop: 3 × 6 + 1 + 3 × 3 + 1.
+EXPECTED_QUERIES = 29
+ENDED = D(2028, 3, 14)  # the last day of validity of a grant on 2026-03-15
 
 
 @pytest.fixture
@@ -44,10 +50,20 @@ def test_section_3_3_3_run_on_2028_03_15_cancels_it_and_again_changes_nothing(re
     assert "§3.3.3" in registration.end_reason
     log = StateLog.objects.get(object_id=registration.pk, transition="expire")
     assert (log.source_state, log.state, log.by) == ("provisional", "cancelled_expired", None)
-    assert registration.history.first().status == "cancelled_expired"
+    latest = registration.history.first()  # as bulk_history_create(update=True) would write it
+    assert (latest.status, latest.history_type, latest.history_user) == ("cancelled_expired", "~", None)
+    assert (latest.history_change_reason, latest.ended_on, latest.number) == (
+        "registrations_expire",
+        D(2028, 3, 15),
+        registration.number,
+    )
     expired_notices = Notice.objects.filter(template_key="registration_expired")
     assert list(expired_notices.values_list("recipient_email", flat=True)) == ["owner@provider.example.hk"]
-    assert "2028-03-14" in expired_notices.get().body_text
+    notice = expired_notices.get()
+    assert notice.body_text == ""  # deferred: written from its values, rendered when sent
+    notice_deliver(notice_id=notice.pk)
+    notice.refresh_from_db()
+    assert "2028-03-14" in notice.body_text
 
     counts = (StateLog.objects.count(), Notice.objects.count(), registration.history.count())
     again = services.registrations_expire(today=D(2028, 3, 15))
@@ -139,3 +155,117 @@ def test_the_command_refuses_a_bad_date():
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("registrations_expire", "--today", "15/03/2028")
+
+
+def _due(rows, *, valid_until=ENDED):
+    """`rows` due provisional registrations, two to an organisation (both categories), none with a user."""
+    from directory.models import Organisation
+
+    organisations = [OrganisationFactory.build() for _ in range((rows + 1) // 2)]
+    for organisation in organisations:
+        organisation.refresh_search_text()
+    registrations = [
+        Registration(
+            organisation=organisation,
+            category=category,
+            status="provisional",
+            granted_on=D(2026, 3, 15),
+            valid_until=valid_until,
+        )
+        for organisation in Organisation.objects.bulk_create(organisations)  # PostgreSQL returns the ids
+        for category in ("1", "2")
+    ]
+    Registration.objects.bulk_create(registrations[:rows])
+
+
+def test_section_3_3_3_the_expiry_notice_is_deferred_and_renders_when_sent_in_the_readers_language_first(mailoutbox):
+    organisation = OrganisationFactory(
+        name_en="Harbour Energy Limited",
+        name_zh="海港能源有限公司",
+        users=[
+            UserFactory(email="zh@harbour.example.hk", language="zh-hant"),
+            UserFactory(email="en@harbour.example.hk", language="en"),
+            UserFactory(email="hans@harbour.example.hk", language="zh-hans"),
+        ],
+    )
+    registration = services.registration_grant(
+        organisation=organisation, category=Category.CONSULTANCY, granted_on=D(2026, 3, 15), notify=False
+    )
+    number = registration.number
+    services.registrations_expire(today=D(2028, 3, 15))
+    notices = {n.recipient_email: n for n in Notice.objects.filter(template_key="registration_expired")}
+    # Nothing rendered at expiry: plain values fixed then, which survive a JSON round trip.
+    for notice in notices.values():
+        assert (notice.subject, notice.body_text, notice.body_html) == ("", "", "")
+        assert notice.context == {
+            "registration_number": number,
+            "organisation_name_en": "Harbour Energy Limited",
+            "organisation_name_zh": "海港能源有限公司",
+            "category_code": "1",
+            "valid_until": "2028-03-14",
+        }
+    for notice in notices.values():
+        assert notice_deliver(notice_id=notice.pk)
+    sent = {message.to[0]: message for message in mailoutbox}
+
+    zh = sent["zh@harbour.example.hk"]
+    assert zh.subject == (
+        f"暫准登記已註銷：類別一 — 顧問公司 [{number}]"
+        f" | Provisional registration cancelled: Category 1 — Consultancy [{number}]"
+    )
+    body = zh.body
+    assert body.index(f"登記編號：{number}") < body.index(f"Registration number: {number}")
+    assert body.index("海港能源有限公司") < body.index("Dear Harbour Energy Limited,")
+    assert body.count("2028-03-14") == 2
+    assert number in zh.alternatives[0][0]
+
+    en = sent["en@harbour.example.hk"]
+    assert en.subject.startswith(f"Provisional registration cancelled: Category 1 — Consultancy [{number}] | ")
+    assert en.body.index(f"Registration number: {number}") < en.body.index(f"登記編號：{number}")
+
+    hans = sent["hans@harbour.example.hk"]
+    assert hans.body.index(f"登记编号：{number}") < hans.body.index(f"Registration number: {number}")
+
+    # What was sent is kept on the notice.
+    kept = Notice.objects.get(pk=notices["zh@harbour.example.hk"].pk)
+    assert (kept.subject, kept.body_text) == (zh.subject, zh.body)
+
+
+def test_section_3_3_3_the_deferred_reminder_gives_the_number_the_end_date_and_category_2(mailoutbox):
+    organisation = OrganisationFactory(name_en="Victoria Water Limited", name_zh="", email="office@victoria.example.hk")
+    registration = services.registration_grant(
+        organisation=organisation,
+        category=Category.CONSULTANCY_ENGINEERING,
+        granted_on=D(2026, 3, 15),
+        notify=False,
+    )
+    services.registrations_expire(today=D(2027, 12, 15))
+    [notice] = Notice.objects.filter(template_key="registration_expiry_reminder")
+    assert (notice.recipient_email, notice.language, notice.body_text) == ("office@victoria.example.hk", "zh-hant", "")
+    notice_deliver(notice_id=notice.pk)
+    [message] = mailoutbox
+    number = registration.number
+    assert message.subject == (
+        f"你的暫准登記將於 2028-03-14 屆滿：類別二 — 顧問工程公司 [{number}]"
+        f" | Your provisional registration ends on 2028-03-14: Category 2 — Consultancy-engineering [{number}]"
+    )
+    # No Chinese name: the English one in both parts.
+    assert message.body.count("Victoria Water Limited") == 2
+    assert f"登記編號：{number}" in message.body and f"Registration number: {number}" in message.body
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_section_3_3_3_the_jobs_queries_do_not_grow_with_the_rows(scale):
+    """Three batches at 60 rows and at 600: the same number of queries, at most 15 a batch."""
+    rows = 60 * scale
+    _due(rows)
+    _due(rows, valid_until=D(2028, 4, 30))  # as many reminded in the same run
+    with CaptureQueriesContext(connection) as captured:
+        result = services.registrations_expire(today=D(2028, 3, 15), batch_size=20 * scale)
+    queries = [q for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert (result.expired, result.reminded, result.notices) == (rows, rows, 2 * rows)
+    assert Notice.objects.filter(body_text="").count() == 2 * rows  # nothing rendered
+    batches = 4 + 4  # three full batches and the empty one that ends each loop
+    assert len(queries) <= 15 * batches, [q["sql"][:80] for q in queries]
+    # The count at 60 rows, written out: were it to grow with the rows, the run at 600 would fail here.
+    assert len(queries) == EXPECTED_QUERIES, [q["sql"][:80] for q in queries]

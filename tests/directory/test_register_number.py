@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from cpp_registry.models import Notice
-from cpp_registry.notices import notice_render
+from cpp_registry.notices import notice_deliver, notice_render
 from cpp_registry.roles import Role
 from directory import services
 from directory.models import Category, Registration
@@ -95,6 +95,8 @@ def test_the_expiry_job_keeps_the_number_and_its_notice_says_it(provider):
     assert registration.status == Registration.Status.CANCELLED_EXPIRED
     assert registration.number == f"ETSP-1-{registration.pk:06d}"
     [notice] = Notice.objects.filter(template_key="registration_expired")
+    notice_deliver(notice_id=notice.pk)  # deferred: rendered when sent
+    notice.refresh_from_db()
     assert registration.number in notice.subject
     assert f"Registration number: {registration.number}" in notice.body_text
 
@@ -147,6 +149,8 @@ def test_the_expiry_reminder_gives_the_number(provider):
     registration = grant(provider)
     services.registrations_expire(today=D(2028, 1, 1))
     [notice] = Notice.objects.filter(template_key="registration_expiry_reminder")
+    notice_deliver(notice_id=notice.pk)  # deferred: rendered when sent
+    notice.refresh_from_db()
     assert registration.number in notice.subject and registration.number in notice.body_text
 
 
