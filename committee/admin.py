@@ -272,7 +272,9 @@ class MotionAdmin(RegisterAdmin):
             raise PermissionDenied
         change_url = reverse("admin:committee_motion_change", args=[motion.pk])
         current = {v.member_id: v.get_choice_display() for v in motion.votes.all()}
-        form = RecordVotesForm(request.POST or None, members=services.pmc_members(), current=current)
+        form = RecordVotesForm(
+            request.POST if request.method == "POST" else None, members=services.pmc_members(), current=current
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():

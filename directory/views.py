@@ -327,7 +327,9 @@ def contact_change_create(request, pk):
         context = {"organisation": organisation, "pending": pending, "asked": _contact_change_asked(pending)}
         return render(request, "directory/contact_change_form.html", context)
     initial = {name: getattr(organisation, name) for name in CONTACT_FIELDS}
-    form = ContactChangeForm(request.POST or None, initial=initial)
+    form = ContactChangeForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )  # an empty POST is still a POST
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_change_request(
@@ -381,7 +383,7 @@ def _phone(text):
 def registration_withdraw(request, pk):
     """§5.2.4: the provider asks in writing to leave the directory in one category."""
     registration = selectors.registration_of(user=request.user, pk=pk)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.registration_withdraw(

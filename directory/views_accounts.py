@@ -46,7 +46,8 @@ def invitation_create(request, pk):
     organisation = selectors.organisation_of(user=request.user, pk=pk)
     language = translation.get_language()
     form = InvitationForm(
-        request.POST or None, initial={"language": language if language in User.Language.values else "en"}
+        request.POST if request.method == "POST" else None,
+        initial={"language": language if language in User.Language.values else "en"},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -38,10 +38,18 @@ def contact_change_request(
 ) -> ContactChangeRequest:
     """A provider's written request to change its contact details (§5.2.1); the 5-working-day clock of
     §5.2.2 starts on the day it is received. Nothing in the directory changes until it is approved. One
-    request waits at a time."""
+    request waits at a time.
+
+    A request must leave a way to reach the provider — a phone number or an email address: the directory
+    exists so that factories can contact providers (§5.1.2), and the guide lets a provider change its
+    details, not vanish from them (a decision where the guide is silent; docs/rules.md)."""
     received_on = received_on or timezone.localdate()
     if received_on > timezone.localdate():
         raise RegisterError(_("A request cannot be received on a future date."))
+    if not (details.get("phone") or details.get("email")):
+        raise RegisterError(
+            _("Give a phone number or an email address: the directory must show factories a way to reach you.")
+        )
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if pending_change(organisation=locked) is not None:
         raise RegisterError(str(PENDING_EXISTS))

@@ -209,6 +209,20 @@ def test_section_5_2_1_an_unchanged_request_is_refused(provider, owner, client):
     assert not ContactChangeRequest.objects.exists()
 
 
+@pytest.mark.parametrize("lang, words", [("en", "Give a phone number or an email address"), ("zh-hant", "電話")])
+def test_section_5_2_1_a_request_that_leaves_no_phone_and_no_email_is_refused(provider, owner, client, lang, words):
+    """Found by the generated input of issue 11 §2: an empty form was taken for no form at all (shown again
+    without a word), and, once read, asked to blank every detail. The directory must keep a way to reach the
+    provider."""
+    client.force_login(owner)
+    for data in ({}, details(provider, phone="", email="", fax="")):
+        response = client.post(f"/{lang}/directory/mine/{provider.pk}/contact-change/", data)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert 'class="error-summary"' in page and words in page
+    assert not ContactChangeRequest.objects.exists()
+
+
 def test_another_organisations_pages_answer_404_and_change_nothing(provider, client):
     stranger = UserFactory()
     OrganisationFactory(users=[stranger])
@@ -278,3 +292,15 @@ def test_section_5_2_two_staff_saving_the_same_organisation_the_second_is_refuse
     provider.refresh_from_db()
     assert provider.contact_person == "First Editor"
     assert provider.version == opened_on + 1
+
+
+@pytest.mark.parametrize(
+    "lang, words",
+    [("zh-hant", "請輸入有效的電話號碼"), ("zh-hans", "请输入有效的电话号码"), ("en", "Enter a valid phone number")],
+)
+def test_a_wrong_phone_number_is_refused_in_the_pages_language(provider, owner, client, lang, words):
+    """django-phonenumber-field has no Traditional Chinese of its own: the project's catalogue carries it."""
+    client.force_login(owner)
+    response = client.post(f"/{lang}/directory/mine/{provider.pk}/contact-change/", details(provider, phone="12"))
+    assert words in response.content.decode()
+    assert not ContactChangeRequest.objects.exists()
