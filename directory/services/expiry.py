@@ -79,7 +79,7 @@ def _expire_batch(
         cursor.execute(
             f"""INSERT INTO {StateLog._meta.db_table}
                 (timestamp, content_type_id, object_id, source_state, state, transition, by_id, description)
-                SELECT %s, %s, id, %s, %s, 'expire', NULL, %s FROM unnest(%s::bigint[]) AS id""",  # noqa: S608 (as above)
+                SELECT %s, %s, id, %s, %s, 'expire', NULL, %s FROM unnest(%s::bigint[]) AS id""",  # noqa: S608 (names from the models, values bound)
             [
                 now,
                 content_type.pk,

@@ -269,3 +269,22 @@ def test_section_3_3_3_the_jobs_queries_do_not_grow_with_the_rows(scale):
     assert len(queries) <= 15 * batches, [q["sql"][:80] for q in queries]
     # The count at 60 rows, written out: were it to grow with the rows, the run at 600 would fail here.
     assert len(queries) == EXPECTED_QUERIES, [q["sql"][:80] for q in queries]
+
+
+def test_section_3_3_3_the_job_tells_whom_provider_notices_would_tell():
+    """The job writes its notices in SQL: the same recipients and keys as `recipients.provider_notices` —
+    active users only (each in their language), the organisation's address only when it has no user."""
+    active = UserFactory(email="active@acme.example.hk", language="zh-hans")
+    inactive = UserFactory(email="left@acme.example.hk", is_active=False)
+    with_users = RegistrationFactory(
+        organisation=OrganisationFactory(email="office@acme.example.hk", users=[active, inactive]),
+        granted_on=D(2026, 3, 15),
+    )
+    nobody = RegistrationFactory(organisation=OrganisationFactory(email=""), granted_on=D(2026, 3, 15))
+    result = services.registrations_expire(today=D(2028, 3, 15))
+    assert (result.expired, result.notices) == (2, 1)
+    [notice] = Notice.objects.all()
+    assert (notice.recipient, notice.recipient_email, notice.language) == (active, "active@acme.example.hk", "zh-hans")
+    assert notice.idempotency_key == f"registration:{with_users.pk}:expired:user{active.pk}"
+    assert (notice.content_type.model_class(), notice.object_id) == (Registration, with_users.pk)
+    assert not Notice.objects.filter(object_id=nobody.pk).exists()
