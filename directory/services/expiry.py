@@ -2,6 +2,7 @@
 directory); providers are reminded 90 and 30 days before the end, once each."""
 
 import datetime
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,23 @@ class ExpiryResult:
     notices: int = 0
 
 
+# The statements below take lists of ids: PostgreSQL reads them as arrays, any other database (SQLite, for
+# `make run`) as a JSON list through json_each — the same rows either way.
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _ids_table(param: str) -> str:
+    """A table of one column `id` from the bound list `param` (a placeholder such as `%s`)."""
+    if _postgres():
+        return f"unnest({param}::bigint[]) AS t(id)"
+    return f"(SELECT CAST(value AS INTEGER) AS id FROM json_each({param})) AS t"  # noqa: S608 (a placeholder, no value)
+
+
+def _ids(ids: list[int]) -> Any:
+    return ids if _postgres() else json.dumps(ids)
+
+
 def _due_rows(queryset: QuerySet[Registration], *, after: int, limit: int) -> list[Registration]:
     """Lock and load the next `limit` rows after id `after` (one query); others' locks are skipped.
 
@@ -51,8 +69,8 @@ def _history_copy(*, ids: list[int], now: datetime.datetime) -> None:
             f"""INSERT INTO {history._meta.db_table}
                 ({columns}, history_date, history_change_reason, history_type, history_user_id)
                 SELECT {columns}, %s, %s, '~', NULL FROM {Registration._meta.db_table}
-                WHERE id = ANY(%s::bigint[]) ORDER BY id""",  # noqa: S608 (names from the models, values bound)
-            [now, "registrations_expire", ids],
+                WHERE id IN (SELECT id FROM {_ids_table("%s")}) ORDER BY id""",  # noqa: S608 (names from the models, values bound)
+            [now, "registrations_expire", _ids(ids)],
         )
 
 
@@ -79,14 +97,14 @@ def _expire_batch(
         cursor.execute(
             f"""INSERT INTO {StateLog._meta.db_table}
                 (timestamp, content_type_id, object_id, source_state, state, transition, by_id, description)
-                SELECT %s, %s, id, %s, %s, 'expire', NULL, %s FROM unnest(%s::bigint[]) AS id""",  # noqa: S608 (names from the models, values bound)
+                SELECT %s, %s, id, %s, %s, 'expire', NULL, %s FROM {_ids_table("%s")}""",  # noqa: S608 (names from the models, values bound)
             [
                 now,
                 content_type.pk,
                 str(Registration.Status.PROVISIONAL),
                 str(Registration.Status.CANCELLED_EXPIRED),
                 description,
-                ids,
+                _ids(ids),
             ],
         )
     notices = _bulk_registration_notices(
@@ -105,7 +123,7 @@ _NOTICES_SQL = """
 WITH due AS (
     SELECT r.id, t.event, r.number, r.category, r.valid_until,
            o.id AS organisation_id, o.name_en, o.name_zh, o.email
-    FROM unnest(%(ids)s::bigint[], %(events)s::text[]) AS t(id, event)
+    FROM {pairs}
     JOIN {registration} r ON r.id = t.id
     JOIN {organisation} o ON o.id = r.organisation_id
 ), members AS (
@@ -124,15 +142,15 @@ INSERT INTO {notice} (
     content_type_id, object_id, idempotency_key, created_at, queued_at, attempts, last_error
 )
 SELECT user_id, address, language, '', '', '', %(template_key)s,
-       jsonb_build_object(
+       {json_object}(
            'registration_number', coalesce(number, ''),
            'organisation_name_en', name_en,
            'organisation_name_zh', name_zh,
            'category_code', category,
-           'valid_until', to_char(valid_until, 'YYYY-MM-DD')
+           'valid_until', {valid_until}
        ),
        %(content_type)s, id, 'registration:' || id || ':' || event || ':' || who, %(now)s, %(now)s, 0, ''
-FROM recipients ORDER BY id, who
+FROM recipients WHERE true ORDER BY id, who
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING id
 """
@@ -149,10 +167,24 @@ def _bulk_registration_notices(
         members=Organisation.users.through._meta.db_table,
         user=User._meta.db_table,
         notice=Notice._meta.db_table,
+        **(
+            {
+                "pairs": "unnest(%(ids)s::bigint[], %(events)s::text[]) AS t(id, event)",
+                "json_object": "jsonb_build_object",
+                "valid_until": "to_char(valid_until, 'YYYY-MM-DD')",
+            }
+            if _postgres()
+            else {  # SQLite keeps a date as its ISO text; WHERE true above keeps its parser off ON CONFLICT
+                "pairs": "(SELECT CAST(a.value AS INTEGER) AS id, b.value AS event FROM json_each(%(ids)s) a"
+                " JOIN json_each(%(events)s) b ON b.key = a.key) AS t",
+                "json_object": "json_object",
+                "valid_until": "valid_until",
+            }
+        ),
     )
     params = {
-        "ids": list(events),
-        "events": list(events.values()),
+        "ids": _ids(list(events)),
+        "events": list(events.values()) if _postgres() else json.dumps(list(events.values())),
         "template_key": template_key,
         "content_type": content_type.pk,
         "now": now,
