@@ -27,8 +27,11 @@ run: $(STAMP)
 	DJANGO_SETTINGS_MODULE=cpp_registry.settings.local $(PY) manage.py seed_demo
 	DJANGO_SETTINGS_MODULE=cpp_registry.settings.local $(PY) manage.py serve $(HOST)
 
+# Two processes (pytest-xdist), each with its own test database; the tests of the real Celery workers run
+# in one of them (tests/conftest.py). TEST_PROCESSES=0 runs everything in this process.
+TEST_PROCESSES ?= 2
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 # ruff (lint and format), import-linter (which way imports run: pyproject.toml) and mypy (typed services,
 # selectors and core: pyproject.toml).

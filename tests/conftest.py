@@ -66,6 +66,15 @@ def pytest_runtest_setup(item):
         pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(items):
+    """`make test` runs the suite in two processes (pytest-xdist, `--dist loadgroup`), each with its own
+    test database. The tests that start real Celery workers, web processes and an SMTP sink on the one Redis
+    broker run in one process, one after the other: two workers on one queue would take each other's tasks."""
+    for item in items:
+        if item.get_closest_marker("redis") is not None:
+            item.add_marker(pytest.mark.xdist_group("real-services"))
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the directory's cache keys hold a version number that a
