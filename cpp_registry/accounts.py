@@ -22,13 +22,12 @@ the apps declare on the user — `organisations` and `factories` (directory), `a
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models import Exists
 from django.http import HttpRequest
 from django.urls import reverse
 
 from .forms import AccountAdapter as PortalAccountAdapter
 from .mfa import COMMITTEE_PERMISSION
+from .roles import user_has
 
 
 def _work_of(user: Any) -> dict[str, bool]:
@@ -45,15 +44,7 @@ def _work_of(user: Any) -> dict[str, bool]:
     started = getattr(user, "applications_started", None)
     if started is not None:
         checks["applications"] = started.all()
-    if not checks:
-        return {}
-    row = (
-        get_user_model()
-        ._default_manager.filter(pk=user.pk)
-        .values(**{name: Exists(queryset) for name, queryset in checks.items()})
-        .first()
-    )
-    return {name: bool(row and row[name]) for name in checks}
+    return user_has(user, checks)
 
 
 def landing_url(user: Any) -> str:

@@ -1,11 +1,11 @@
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Exists
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
+
+from .roles import user_has
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -48,12 +48,5 @@ def _acts_for(user: Any) -> dict[str, bool]:
     if not (user and user.is_authenticated):
         return answers
     present = {name: getattr(user, name) for name in RELATIONS if getattr(user, name, None) is not None}
-    if present:
-        row = (
-            get_user_model()
-            ._default_manager.filter(pk=user.pk)
-            .values(**{f"has_{name}": Exists(related.all()) for name, related in present.items()})
-            .first()
-        )
-        answers.update({name: bool(row and row[f"has_{name}"]) for name in present})
+    answers.update(user_has(user, {name: related.all() for name, related in present.items()}))
     return answers

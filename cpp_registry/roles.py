@@ -5,7 +5,11 @@ on the directory side, so that the core imports no app). The groups are created 
 their permissions kept complete after every migrate, since later apps add permissions of their own.
 """
 
+from typing import Any
+
+from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Exists, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 
@@ -89,3 +93,17 @@ def sync_roles_after_migrate(sender, using=None, **kwargs):
     from django.contrib.auth.models import Group, Permission
 
     sync_roles(Group, Permission)
+
+
+def user_has(user: Any, checks: dict[str, QuerySet[Any]]) -> dict[str, bool]:
+    """{name: whether the queryset has any row} for what a user acts for (their organisations, factories,
+    applications — relations the apps declare on the user, so that the core imports no app), in one query."""
+    if not checks:
+        return {}
+    row = (
+        get_user_model()
+        ._default_manager.filter(pk=user.pk)
+        .values(**{f"has_{name}": Exists(queryset) for name, queryset in checks.items()})
+        .first()
+    )
+    return {name: bool(row and row[f"has_{name}"]) for name in checks}
