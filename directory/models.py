@@ -171,20 +171,27 @@ class Organisation(BilingualName):
     code_of_conduct_received_on = models.DateField(_("code of conduct received on"), null=True, blank=True)
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    # Derived, not edited: whether the organisation holds a provisional or confirmed registration — what puts
+    # it in the public directory (§5.1.1). Kept by directory.services.listing in the transaction of every
+    # change to a registration, so that the directory counts and pages its providers from one partial index
+    # instead of testing every organisation's registrations (issue 11 §4). Never written by `save()`.
+    listed = models.BooleanField(_("listed in the directory"), default=False, editable=False)
     users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="organisations", verbose_name=_("users")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    history = HistoricalRecords(excluded_fields=["created_at", "search_text"])
+    history = HistoricalRecords(excluded_fields=["created_at", "search_text", "listed"])
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name_en"]
         indexes = [
-            # The directory's order: a page of 20 walks this index instead of sorting every organisation.
+            # The back office's order of every organisation, applicants included.
             models.Index(fields=["name_en", "id"], name="organisation_directory_order"),
+            # The directory's: its count reads this index alone, and a page of 20 walks it instead of sorting.
+            models.Index(fields=["name_en", "id"], condition=models.Q(listed=True), name="organisation_listed_order"),
         ]
 
     def save(self, *args, **kwargs):
@@ -192,7 +199,18 @@ class Organisation(BilingualName):
         self.refresh_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"name_en", "name_zh"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+            update_fields = kwargs["update_fields"] = {*update_fields, "search_text"}
+        if not self._state.adding:
+            # `listed` belongs to the registrations (directory.services.listing): an edit opened before a grant
+            # or an expiry must not write back the value it was loaded with.
+            if update_fields is None:
+                deferred = self.get_deferred_fields()
+                update_fields = [
+                    f.name
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.name != "listed" and f.attname not in deferred
+                ]
+            kwargs["update_fields"] = [name for name in update_fields if name != "listed"]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

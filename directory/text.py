@@ -59,3 +59,18 @@ def person_line(person: str, title: str) -> str:
     """The contact person and title, in the page's script: `Chan Tai Man, Manager` / `陳大文，經理`."""
     person, title = in_page_script(person), in_page_script(title)
     return f"{person}{comma()}{title}" if person and title else person or title
+
+
+@lru_cache(maxsize=8192)
+def national(e164: str | None) -> str:
+    """A stored phone number (E.164 text) as the directory shows it: the national format of the
+    `phonenumbers` library (`2123 4567`, `020 1234 5678`), or as stored when the library finds it invalid.
+
+    Parsing a number costs more than the rest of a list row; a process formats each number it shows once
+    (the register holds a few thousand)."""
+    if not e164:
+        return ""
+    from phonenumber_field.phonenumber import PhoneNumber
+
+    number = PhoneNumber.from_string(e164)
+    return number.as_national if number.is_valid() else e164

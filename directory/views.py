@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -26,7 +25,8 @@ from . import cache, figures, selectors, services, text
 from .exports import EXPORT_COLUMNS, SCHEMA_VERSION, export_rows
 from .feeds import RegisterChangesFeed, change_entries
 from .forms import ContactChangeForm, DirectorySearchForm, WithdrawForm
-from .models import CONTACT_FIELDS, ContactChangeRequest, District, Registration, area_labels
+from .models import CONTACT_FIELDS, Category, ContactChangeRequest, District, Registration, area_labels
+from .rows import rows_html
 
 PAGE_SIZE = 20
 CHANGES_PAGE_SIZE = 50
@@ -51,15 +51,23 @@ def directory_list(request: HttpRequest) -> HttpResponse:
     export_query = urlencode({name: value for name, value in filters.items() if name != "sort"})
 
     def render_results(number: int) -> tuple[int, int, str]:
-        organisations = selectors.directory_organisations(**filters, for_list=True)
-        page = Paginator(organisations, PAGE_SIZE).get_page(number)
+        page, organisations = selectors.directory_page(number=number, size=PAGE_SIZE, **filters)
+        labels = {
+            "registrations": _("Registrations"),
+            "areas": _("Areas of work"),
+            "contact": _("Contact"),
+            "provisional": _("Provisional registration (§3.3.1)"),
+        }
         context = {
             "page": page,
-            "rows": _rows(page.object_list),
+            "rows": organisations,
+            # One reverse() for the page, not one per row.
+            "rows_html": rows_html(
+                _rows(organisations), detail_prefix=reverse("directory:detail", kwargs={"pk": 0})[:-2], labels=labels
+            ),
+            "labels": labels,
             "query": query,
             "summary": _summary(form, filters, page.paginator.count),
-            # One reverse() for the page, not one per row.
-            "detail_prefix": reverse("directory:detail", kwargs={"pk": 0})[:-2],
             "list_url": reverse("directory:list"),
         }
         html = render_to_string("directory/_results.html", context, request=request)
@@ -107,55 +115,79 @@ def _summary(form: DirectorySearchForm, filters: dict[str, str], count: int) -> 
     return found
 
 
-def _rows(organisations):
-    """The page's rows as plain dicts: the template then resolves each value in one dictionary lookup
-    instead of walking model attributes (the rows are most of the page's rendering time). Names, addresses
-    and contact persons in the page's script (directory/text.py)."""
+def _rows(organisations: list[dict]) -> list[dict]:
+    """The page's rows (`selectors.directory_page`) as the template shows them, each value ready to print:
+    the template then resolves each in one dictionary lookup instead of walking model attributes (the rows
+    are most of the page's rendering time). Names, addresses and contact persons in the page's script
+    (directory/text.py); the name in the page's language first (`BilingualName.display_name`)."""
     rows = []
     phone_label, fax_label = _("Phone"), _("Fax")
+    chinese = text.is_chinese()
+    categories = dict(Category.choices)
     for organisation in organisations:
-        display = organisation.display_name
-        other = organisation.name_en if display == organisation.name_zh else organisation.name_zh
+        name_en, name_zh = organisation["name_en"], organisation["name_zh"]
+        display = (name_zh or name_en) if chinese else (name_en or name_zh)
+        other = name_en if display == name_zh else name_zh
         phones = [
-            text.labelled(label, number.as_national)
-            for label, number in ((phone_label, organisation.phone), (fax_label, organisation.fax))
+            text.labelled(label, text.national(number))
+            for label, number in ((phone_label, organisation["phone_text"]), (fax_label, organisation["fax_text"]))
             if number
         ]
+        areas = set(organisation["areas"] or "") | set(organisation["project_areas"] or "")
         rows.append(
             {
-                "pk": organisation.pk,
+                "pk": organisation["id"],
                 "name": text.in_page_script(display),
                 "other": "" if other == display else text.in_page_script(other),
-                "registrations": [_registration(r) for r in organisation.live_registrations],
-                "areas": area_labels(selectors.organisation_areas(organisation)),
-                "person": text.person_line(organisation.contact_person, organisation.contact_title),
+                "registrations": [_registration_row(r, categories) for r in organisation["registrations"]],
+                "areas": area_labels("".join(sorted(areas))),
+                "person": text.person_line(organisation["contact_person"], organisation["contact_title"]),
                 "phones": text.semicolon().join(phones),
-                "email": organisation.email,
+                "email": organisation["email"],
             }
         )
     return rows
 
 
+def _registration_row(values: dict, categories: dict) -> dict[str, object]:
+    """`_registration` for a registration read as values (`selectors.directory_page`)."""
+    return _registration_state(
+        number=values["number"],
+        category=categories.get(values["category"], values["category"]),
+        status=values["status"],
+        valid_until=values["valid_until"],
+        confirmed_on=values["confirmed_on"],
+    )
+
+
 def _registration(registration: Registration) -> dict[str, object]:
     """A live registration as the list and the provider's page show it: number, category, and its state in
     words beside the “P” marker — valid until (provisional) or confirmed on (confirmed)."""
-    provisional = registration.status == Registration.Status.PROVISIONAL
+    return _registration_state(
+        number=registration.number,
+        category=registration.get_category_display(),
+        status=registration.status,
+        valid_until=registration.valid_until,
+        confirmed_on=registration.confirmed_on,
+    )
+
+
+def _registration_state(*, number, category, status, valid_until, confirmed_on) -> dict[str, object]:
+    provisional = status == Registration.Status.PROVISIONAL
     if provisional:
-        state = _("Provisional, valid until %(date)s") % {"date": _iso(registration.valid_until)}
-    elif registration.confirmed_on:
-        state = _("Confirmed on %(date)s") % {"date": _iso(registration.confirmed_on)}
+        state = _("Provisional, valid until %(date)s") % {"date": _iso(valid_until)}
+    elif confirmed_on:
+        state = _("Confirmed on %(date)s") % {"date": _iso(confirmed_on)}
     else:
         state = _("Confirmed")
-    return {
-        "number": registration.number or "",
-        "category": registration.get_category_display(),
-        "provisional": provisional,
-        "state": state,
-    }
+    return {"number": number or "", "category": category, "provisional": provisional, "state": state}
 
 
-def _iso(day: datetime.date | None) -> str:
-    return day.isoformat() if day else "—"
+def _iso(day: datetime.date | str | None) -> str:
+    """A day as YYYY-MM-DD; the list reads its registrations' days as that text already (JSON)."""
+    if not day:
+        return "—"
+    return day if isinstance(day, str) else day.isoformat()
 
 
 def _selects(form, names):

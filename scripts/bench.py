@@ -93,6 +93,7 @@ def seed_directory(n):
     from django.db import connection
 
     from directory.models import Factory, FundedProject, Organisation, Registration
+    from directory.services.listing import organisations_relist
 
     today = datetime.date.today()
     organisations = []
@@ -140,6 +141,7 @@ def seed_directory(n):
             )
     Registration.objects.bulk_create(registrations, batch_size=5000)
     FundedProject.objects.bulk_create(projects, batch_size=5000)
+    organisations_relist()  # bulk_create sends no post_save: the directory's listing, as the receiver sets it
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 

@@ -18,6 +18,7 @@ from cpp_registry.notices import dispatch_on_commit
 
 from ..cache import directory_changed
 from ..models import Organisation, Registration
+from .listing import organisations_reconcile, organisations_relist
 
 EXPIRY_BATCH = 1000
 REMINDER_DAYS = ((90, 1), (30, 2))  # days before the end of validity → value of expiry_reminders_sent
@@ -89,7 +90,11 @@ def _expire_batch(
     # One UPDATE with the same values for every row, rather than the library's bulk_update (a CASE per row
     # and field): the rows are locked above, so the state guard is belt and braces.
     Registration.objects.filter(id__in=ids, status=Registration.Status.PROVISIONAL).update(**changes)
-    directory_changed()  # a bulk UPDATE sends no post_save: the cached directory must still follow
+    # A bulk UPDATE sends no post_save: the directory's listing and its cached pages must still follow.
+    organisations_relist(
+        Organisation.objects.filter(pk__in=Registration.objects.filter(id__in=ids).values("organisation_id"))
+    )
+    directory_changed()
     _history_copy(ids=ids, now=now)
     # The StateLog rows as `fsm_log` writes them for a transition (django-fsm-log has no bulk API), built
     # by the database from the ids: 1,000 model instances were a tenth of the job's time.
@@ -231,10 +236,11 @@ def registrations_expire(*, today: datetime.date | None = None, batch_size: int 
     """The daily job (§3.3.3): cancel every provisional registration whose validity has ended — which
     takes it off the directory — and remind providers 90 and 30 days before the end, once each.
 
-    Set-based, in batches of `batch_size` rows in id order, each batch its own transaction: six queries
-    an expiry batch and three a reminder batch whatever its size, nothing rendered (the notices are
-    deferred: the worker renders each when it sends it). Selecting by state and by the reminder marker
-    makes a second run on the same day find nothing, change nothing and send nothing.
+    Set-based, in batches of `batch_size` rows in id order, each batch its own transaction: seven queries
+    an expiry batch (one of them the organisations' listing) and three a reminder batch whatever its size,
+    nothing rendered (the notices are deferred: the worker renders each when it sends it); then one check
+    of every organisation's listing. Selecting by state and by the reminder marker makes a second run on
+    the same day find nothing, change nothing and send nothing.
     """
     today = today or timezone.localdate()
     now = timezone.now()
@@ -258,4 +264,7 @@ def registrations_expire(*, today: datetime.date | None = None, batch_size: int 
         if len(ids) < batch_size:
             break
         after = ids[-1]
+    # Once a day, every organisation's directory listing checked against its registrations (listing.py).
+    with transaction.atomic():
+        organisations_reconcile()
     return result

@@ -31,7 +31,7 @@ def register():
 
 
 def names(response):
-    return [o.name_en for o in response.context["page"].object_list]
+    return [row["name_en"] for row in response.context["page"].object_list]
 
 
 def test_section_5_1_1_only_provisional_and_confirmed_appear(client, register):

@@ -13,16 +13,17 @@ from cpp_registry.models import Notice
 from cpp_registry.notices import notice_deliver
 from directory import services, tasks
 from directory.models import Category, Registration
+from directory.services.listing import organisations_relist
 from tests.core.factories import UserFactory
 from tests.directory.factories import OrganisationFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-# The expiry job at three batches of each kind: 6 queries an expiry batch (select, update, directory
-# version, history, state log, notices), 3 a reminder batch (select, update, notices), and the empty
-# select that ends each loop: 3 × 6 + 1 + 3 × 3 + 1.
-EXPECTED_QUERIES = 29
+# The expiry job at three batches of each kind: 7 queries an expiry batch (select, update, the organisations'
+# listing, directory version, history, state log, notices), 3 a reminder batch (select, update, notices), the
+# empty select that ends each loop, and the daily check of every organisation's listing: 3 × 7 + 1 + 3 × 3 + 1 + 1.
+EXPECTED_QUERIES = 33
 ENDED = D(2028, 3, 14)  # the last day of validity of a grant on 2026-03-15
 
 
@@ -176,6 +177,7 @@ def _due(rows, *, valid_until=ENDED):
         for category in ("1", "2")
     ]
     Registration.objects.bulk_create(registrations[:rows])
+    organisations_relist()  # bulk_create sends no post_save: the directory's listing, as the receiver sets it
 
 
 def test_section_3_3_3_the_expiry_notice_is_deferred_and_renders_when_sent_in_the_readers_language_first(mailoutbox):

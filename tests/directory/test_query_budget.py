@@ -8,14 +8,16 @@ from django.test.utils import CaptureQueriesContext
 
 from directory.models import Category, FundedProject, Organisation, Registration
 from directory.selectors import directory_organisations
+from directory.services.listing import organisations_relist
 from tests.directory.factories import FactoryFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
 
-# anonymous visitor, first request at this register version: the version, count, page, live registrations
-LIST_QUERIES = 4
+# anonymous visitor, first request at this register version: the version, the count, the page with its rows'
+# live registrations (issue 11 §4: directory.selectors.directory_page)
+LIST_QUERIES = 3
 # the same request again at the same version: the version only (the results come from the cache)
 LIST_QUERIES_CACHED = 1
 # the organisation, its live registrations, its approved funded projects
@@ -59,6 +61,7 @@ def seed(n):
             )
     Registration.objects.bulk_create(registrations)
     FundedProject.objects.bulk_create(projects)
+    organisations_relist()  # bulk_create sends no post_save: the directory's listing, as the receiver sets it
     return Organisation.objects.order_by("name_en").first()
 
 
@@ -82,7 +85,7 @@ def test_directory_pages_have_a_fixed_query_budget(client, django_assert_num_que
 
 
 @pytest.mark.parametrize("n", [100, 1000])
-@pytest.mark.parametrize("url", [url for url, budget in PAGES if budget == LIST_QUERIES])
+@pytest.mark.parametrize("url", [url for url, _budget in PAGES if "/export." not in url])
 def test_the_same_search_again_is_served_from_the_cache(client, django_assert_num_queries, n, url):
     seed(n)
     first = client.get(url).content
