@@ -26,7 +26,7 @@ from .exports import EXPORT_COLUMNS, SCHEMA_VERSION, export_rows
 from .feeds import RegisterChangesFeed, change_entries
 from .forms import ContactChangeForm, DirectorySearchForm, WithdrawForm
 from .models import CONTACT_FIELDS, Category, ContactChangeRequest, District, Registration, area_labels
-from .rows import rows_html
+from .rows import options_html, rows_html
 
 PAGE_SIZE = 20
 CHANGES_PAGE_SIZE = 50
@@ -191,17 +191,17 @@ def _iso(day: datetime.date | str | None) -> str:
 
 
 def _selects(form, names):
-    """The drop-downs as plain data: rendering Django's select widget costs more than the table."""
+    """The drop-downs as plain data, their options written as HTML here (`rows.options_html`): rendering
+    Django's select widget, or even a loop over the options in the template, cost more than the table."""
     data = form.data if form.is_bound else {}
     selects = []
     for name in names:
         field = form.fields[name]
-        current = data.get(name, "")
         selects.append(
             {
                 "name": name,
                 "label": field.label,
-                "options": [(value, label, str(value) == current) for value, label in field.choices],
+                "options_html": options_html(field.choices, data.get(name, "")),
                 "errors": form.errors.get(name, []) if form.is_bound else [],
             }
         )

@@ -17,23 +17,39 @@ A field written by hand takes `{% field_error_attrs form.name %}` in its <input>
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils.encoding import iri_to_uri
 from django.utils.html import format_html
-from django.utils.translation import pgettext
+from django.utils.translation import override, pgettext
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def language_links(context):
-    """One link per language to the same page in that language (query string kept)."""
+    """One link per language to the same page in that language (query string kept).
+
+    The page's URL is reversed in each language from the view it resolved to: `translate_url` would
+    resolve the path again for each language, six times the cost (a fifth of a cached directory page)."""
     request = context["request"]
-    path = request.get_full_path()
     current = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    return [
-        {"code": code, "name": name, "url": translate_url(path, code), "current": code == current}
-        for code, name in settings.LANGUAGES
-    ]
+    match = getattr(request, "resolver_match", None)
+    query = iri_to_uri(request.META.get("QUERY_STRING", ""))
+    links = []
+    for code, name in settings.LANGUAGES:
+        url = None
+        if match is not None and match.view_name:
+            try:
+                with override(code):
+                    url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:
+                url = None
+        if url is None:
+            url = translate_url(request.get_full_path(), code)
+        elif query:
+            url = f"{url}?{query}"
+        links.append({"code": code, "name": name, "url": url, "current": code == current})
+    return links
 
 
 def _has_errors(form):

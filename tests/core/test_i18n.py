@@ -28,6 +28,17 @@ def test_the_switcher_links_to_the_same_page_in_each_language(client):
     assert 'aria-current="true">繁體中文<' in html
 
 
+def test_the_switcher_keeps_the_pages_arguments_and_query(client):
+    from tests.directory.factories import OrganisationFactory
+
+    organisation = OrganisationFactory()
+    html = client.get(f"/en/directory/{organisation.pk}/?x=%E7%92%B0&y=a+b").content.decode()  # 404: not listed
+    assert f'href="/zh-hant/directory/{organisation.pk}/?x=%E7%92%B0&amp;y=a+b"' in html
+    html = client.get("/zh-hans/directory/?q=%E7%8E%AF%E4%BF%9D&sort=category").content.decode()
+    assert 'href="/en/directory/?q=%E7%8E%AF%E4%BF%9D&amp;sort=category" lang="en"' in html
+    assert 'href="/zh-hant/directory/?q=%E7%8E%AF%E4%BF%9D&amp;sort=category" lang="zh-hant"' in html
+
+
 def test_root_redirects_to_a_language(client):
     response = client.get("/", headers={"accept-language": "zh-CN"})
     assert response.status_code == 302

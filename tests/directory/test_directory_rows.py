@@ -9,7 +9,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from directory import services, text
 from directory.models import Category, FundedProject
-from directory.rows import rows_html
+from directory.rows import options_html, rows_html
 from tests.directory.factories import FundedProjectFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +118,14 @@ def test_a_phone_number_the_library_finds_invalid_shows_as_stored_and_none_shows
     assert text.national("+85200000000") == "+85200000000"
     assert text.national("") == ""
     assert text.national(None) == ""
+
+
+def test_the_search_forms_options_mark_the_chosen_one_and_escape_everything(client):
+    html = client.get("/en/directory/?district=kwun_tong&sort=category").content.decode()
+    assert '<option value="kwun_tong" selected>Kwun Tong</option>' in html
+    assert '<option value="category" selected>Category</option>' in html
+    assert '<option value="" selected>Any category</option>' in html  # a filter not chosen: its "any"
+    assert html.count(" selected>") == 5  # one per drop-down
+    assert options_html([("<x>", 'A "b" & <c>')], "<x>") == (
+        '<option value="&lt;x&gt;" selected>A &quot;b&quot; &amp; &lt;c&gt;</option>'
+    )
