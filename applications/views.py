@@ -109,7 +109,7 @@ def _dashboard(request, start_form=None, status=200):
     organisations = selectors.organisations_for_start(user=request.user)
     if start_form is None and organisations:
         start_form = StartForm(organisations=organisations)
-    applications = selectors.application_list_visible_to(user=request.user)
+    applications = selectors.application_list_visible_to(user=request.user, organisations=organisations)
     for application in applications:
         application.state_words = STATE_WORDS.get(application.status, "")
     context = {"applications": applications, "form": start_form}

@@ -126,5 +126,6 @@ def test_the_selectors_cost_the_same_for_n_and_ten_times_n(django_assert_num_que
         found = selectors.application_for_applicant(user=owner, reference=application.reference)
         rows = [(m.text, [str(a) for a in m.attachments.all()], m.author) for m in found.messages.all()]
         assert len(rows) == size + 1 and len(found.staff.all()) == size + 3 and found.clock is not None
-    with django_assert_num_queries(2):  # the applications with their organisations, and their clocks
+    # the user's organisations, the applications with their organisations, and their clocks
+    with django_assert_num_queries(3):
         assert len(selectors.application_list_visible_to(user=owner)) == 1

@@ -17,8 +17,9 @@ from .test_admin import S, advance, pdf, recorded
 pytestmark = pytest.mark.django_db
 
 # Measured; a change here must be a deliberate one. The list: the session, the user, their permissions (2),
-# the provider filter's choices, the two counts, the page (clocks annotated, provider and factory joined).
-LIST_QUERIES = 8
+# the two counts, the page (clocks annotated, provider and factory joined). The provider filter offers only the
+# provider chosen (complaints.admin.ProviderFilter): no query unless one is.
+LIST_QUERIES = 7
 # A case's page: the session, the user, their permissions (2), the case (provider, factory, project joined),
 # the conversation and its documents, the transition log (its case not fetched again), the clocks, the motions,
 # the warnings.
