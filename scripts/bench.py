@@ -1,19 +1,27 @@
 #!/usr/bin/env python
-"""`make bench` — the directory's speed, measured (issue 3 §8).
+"""`make bench` — the portal's speed, measured (issue 3 §8, issue 11 §4).
 
 1. Creates a PostgreSQL database of its own (`etsp_bench`, LC_CTYPE C.UTF-8), migrates it and seeds
-   10,000 organisations with their registrations.
-2. Serves the portal with gunicorn on a free port of 127.0.0.1 and times, in interleaved rounds, the
-   directory list, a Chinese search and an English search beside a minimal view (/healthz) in the same
-   run: p50 and p95, and each as a multiple of the minimal view (the ratio is the figure we track).
-   Repeated requests are served from the directory's results cache (directory/cache.py); the two
-   "uncached" rows make every request miss it, as the first request after a change does.
-3. Adds 100,000 due provisional registrations and runs the real expiry job on them: time and queries.
-4. Drops the database.
+   10,000 organisations with their registrations (`http`, `load` and `admin` need them).
+2. `http`: serves the portal with gunicorn (one worker) on a free port of 127.0.0.1 and times, in
+   interleaved rounds, the directory list, a Chinese search and an English search beside a minimal view
+   (/healthz) in the same run: p50 and p95, and each as a multiple of the minimal view (the ratio is the
+   figure we track). Repeated requests are served from the directory's results cache (directory/cache.py);
+   the "uncached" rows make every request miss it, as the first request after a change does, and the
+   last one searches for a name never searched before (its SQL compiled, nothing cached).
+3. `load`: seeds 50,000 Annex A applications and 20,000 cases (scripts/bench_seed.py), then 16 clients at
+   once for 30 s on the directory, an applicant's dashboard and the staff dashboard beside /healthz, served
+   by gunicorn with the Procfile's default of 3 workers (scripts/bench_load.py).
+4. `admin`: the back office's lists of applications and cases at those sizes, in-process: status, queries
+   beside the budgets their tests hold them to, time.
+5. `expiry`: adds 100,000 due provisional registrations and runs the real expiry job on them: time and
+   queries.
+6. Drops the database.
 
 Only 127.0.0.1 is contacted. Environment: BENCH_PG (default postgres://postgres@127.0.0.1:5432),
-BENCH_DB (default etsp_bench), BENCH_ROUNDS (default 300), BENCH_ORGS (10000), BENCH_EXPIRE (100000),
-BENCH_PARTS (default "http,expiry"; "expiry" runs step 3 alone), BENCH_KEEP=1 to keep the database afterwards.
+BENCH_DB (default etsp_bench), BENCH_ROUNDS (default 300), BENCH_ORGS (10000), BENCH_APPLICATIONS (50000),
+BENCH_CASES (20000), BENCH_EXPIRE (100000), BENCH_LOAD_SECONDS (30), BENCH_PARTS (default
+"http,load,admin,expiry": any of them, e.g. "expiry" alone), BENCH_KEEP=1 to keep the database afterwards.
 """
 
 import datetime
@@ -35,7 +43,12 @@ WARMUP = 20
 ORGS = int(os.environ.get("BENCH_ORGS", "10000"))
 EXPIRE = int(os.environ.get("BENCH_EXPIRE", "100000"))
 KEEP = os.environ.get("BENCH_KEEP") == "1"  # keep the database afterwards, to look at plans
-PARTS = set(os.environ.get("BENCH_PARTS", "http,expiry").split(","))  # BENCH_PARTS=expiry: the job alone
+PARTS = set(os.environ.get("BENCH_PARTS", "http,load,admin,expiry").split(","))  # e.g. BENCH_PARTS=expiry
+APPLICATIONS = int(os.environ.get("BENCH_APPLICATIONS", "50000"))
+CASES = int(os.environ.get("BENCH_CASES", "20000"))
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
+LOAD_CLIENTS = 16
+LOAD_WORKERS = 3  # the Procfile's default (WEB_CONCURRENCY)
 
 NAMES = [
     ("Green Tech", "香港環保科技"),
@@ -54,8 +67,15 @@ VIEWS = [
     # misses it: the cache key holds the cleaned filters, not the query string.)
     ("list, uncached (after a change)", "/en/directory/"),
     ("Chinese search, uncached", "/zh-hans/directory/?q=" + urllib.parse.quote("环保科技")),
+    # A search nobody made before (each request another provider's number): its SQL compiled too.
+    ("Chinese search, never made", None),
 ]
-UNCACHED = {label for label, _path in VIEWS if "uncached" in label}
+_never_made = iter(range(0, 10**9, 5))  # organisations 0, 5, 10, … are 香港環保科技<number>有限公司
+
+
+def never_made_search():
+    return "/zh-hans/directory/?q=" + urllib.parse.quote(f"环保科技{next(_never_made) % ORGS:05d}")
+UNCACHED = {label for label, _path in VIEWS if "uncached" in label or "never" in label}
 
 
 def admin_sql(*statements):
@@ -176,7 +196,7 @@ def seed_due(n):
 
 
 @contextmanager
-def gunicorn(port):
+def gunicorn(port, workers=1):
     process = subprocess.Popen(  # noqa: S603
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -184,7 +204,7 @@ def gunicorn(port):
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "1",
+            str(workers),
             "--log-level",
             "warning",
         ],
@@ -225,6 +245,7 @@ def time_views(port):
     timings = {label: [] for label, _path in VIEWS}
 
     def get(label, path):
+        path = path or never_made_search()
         if label in UNCACHED:
             directory_changed()  # autocommit: the server sees the new version at once
         start = time.perf_counter()
@@ -291,8 +312,18 @@ def run():
     call_command("migrate", verbosity=0)
     ctype = lc_ctype_problems(connection)
     print(f"LC_CTYPE check: {'UTF-8, fine' if ctype is None else f'NOT UTF-8 ({ctype})'}")
+    if PARTS & {"http", "load", "admin"}:
+        start = time.perf_counter()
+        seed_directory(ORGS)
+        print(f"Seeded {ORGS:,} organisations in {time.perf_counter() - start:.1f} s", flush=True)
     if "http" in PARTS:
         time_directory()
+    if PARTS & {"load", "admin"}:
+        users = seed_back_office()
+        if "load" in PARTS:
+            time_load(users)
+        if "admin" in PARTS:
+            time_admin(users)
     if "expiry" in PARTS:
         time_expiry()
 
@@ -302,9 +333,6 @@ def time_directory():
 
     from directory.selectors import directory_organisations
 
-    start = time.perf_counter()
-    seed_directory(ORGS)
-    print(f"Seeded {ORGS:,} organisations in {time.perf_counter() - start:.1f} s", flush=True)
     plan = directory_organisations(q="环保科技").explain()
     print("Plan of the Chinese search uses the trigram index:", "directory_organisation_search_trgm" in plan)
     connection.close()
@@ -322,6 +350,53 @@ def time_directory():
         print(f"  {label:<32}{p50 * 1000:>9.2f}{p95 * 1000:>9.2f}{p50 / base50:>8.1f}{p95 / base95:>8.1f}")
     print("  (× = multiple of the minimal view in the same run; aim: p95 within 6×)")
     print("  (uncached: every request renders from the database, as the first one after a change does)")
+
+
+def seed_back_office():
+    """50,000 applications and 20,000 cases over the seeded organisations, and the users who log in."""
+    from django.db import connection
+
+    from scripts.bench_seed import bench_users, seed_applications, seed_cases
+
+    print(flush=True)
+    start = time.perf_counter()
+    applications = seed_applications(APPLICATIONS)
+    print(f"Seeded {APPLICATIONS:,} applications in {time.perf_counter() - start:.1f} s: {applications}", flush=True)
+    start = time.perf_counter()
+    cases = seed_cases(CASES)
+    print(f"Seeded {CASES:,} cases in {time.perf_counter() - start:.1f} s: {cases}", flush=True)
+    users = bench_users()
+    connection.close()
+    return users
+
+
+def time_load(users):
+    from scripts.bench_load import bench_views, load, print_load_table
+
+    views = bench_views(users)
+    port = free_port()
+    print(flush=True)
+    with gunicorn(port, workers=LOAD_WORKERS):
+        results = load(port, views, clients=LOAD_CLIENTS, seconds=LOAD_SECONDS)
+    print(
+        f"gunicorn with {LOAD_WORKERS} workers, {ORGS:,} organisations, {APPLICATIONS:,} applications, {CASES:,} cases."
+    )
+    print_load_table(results)
+
+
+def time_admin(users):
+    from scripts.bench_load import admin_changelists, measure_pages, print_changelist_table
+
+    print(flush=True)
+    dashboards = [
+        ("applicant dashboard", "/en/applications/", None),
+        ("staff dashboard", "/en/admin/", None),
+    ]
+    print_changelist_table(
+        measure_pages(users.applicant, dashboards[:1])
+        + measure_pages(users.staff, dashboards[1:])
+        + admin_changelists(users.staff)
+    )
 
 
 def time_expiry():
