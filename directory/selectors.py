@@ -120,7 +120,7 @@ class _JSONRows(Aggregate):
     function = "JSON_GROUP_ARRAY"
     output_field = JSONField()
 
-    def as_postgresql(self, compiler, connection, **extra_context):
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
 
 
@@ -202,7 +202,7 @@ def directory_page(*, number: int, size: int, **filters: str) -> tuple[Page, lis
     rows, each with its live registrations in category order (`registrations`, dates as ISO text: one JSON
     array per row), `project_areas` (the letters of its approved funded projects) and the phone and fax as
     stored (E.164 text). The SQL is compiled once per process and search (`_list_sql`)."""
-    page = Paginator(_ListRows(filters), size).get_page(number)
+    page: Page = Paginator(_ListRows(filters), size).get_page(number)  # type: ignore[arg-type]  # count() and slices
     return page, list(page.object_list)
 
 

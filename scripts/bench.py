@@ -75,6 +75,8 @@ _never_made = iter(range(0, 10**9, 5))  # organisations 0, 5, 10, … are 香港
 
 def never_made_search():
     return "/zh-hans/directory/?q=" + urllib.parse.quote(f"环保科技{next(_never_made) % ORGS:05d}")
+
+
 UNCACHED = {label for label, _path in VIEWS if "uncached" in label or "never" in label}
 
 

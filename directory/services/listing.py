@@ -28,7 +28,7 @@ def organisations_relist(organisations: QuerySet[Organisation] | None = None) ->
     return rows.exclude(listed=live).update(listed=live)
 
 
-def registration_changed_relist(instance: Registration, **_signal_kwargs) -> None:
+def registration_changed_relist(instance: Registration, **_signal_kwargs: object) -> None:
     """post_save / post_delete of a registration: its organisation's flag, in the same transaction."""
     organisations_relist(Organisation.objects.filter(pk=instance.organisation_id))
 
