@@ -32,6 +32,7 @@ class DirectorySearchForm(forms.Form):
         ("valid_until", _("Valid until, soonest first")),
     ]
     FILTERS = ("q", "category", "state", "area", "district")
+    FIELDS = (*FILTERS, "sort")
 
     q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
     category = forms.ChoiceField(

@@ -30,6 +30,12 @@ def in_page_script(text: object) -> str:
     text = str(text)
     if get_language() != "zh-hans":
         return text
+    return _simplified(text)
+
+
+@lru_cache(maxsize=16384)
+def _simplified(text: str) -> str:
+    """The conversion, kept per process: the directory's pages show the same names again and again."""
     return _hk2s().convert(text)
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import functools
 import io
 import json
 from urllib.parse import urlencode
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,11 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from phonenumber_field.phonenumber import PhoneNumber
 from phonenumbers import NumberParseException
 
-from . import cache, figures, selectors, services, text
+from . import cache, figures, selectors, services, shell, text
 from .exports import EXPORT_COLUMNS, SCHEMA_VERSION, export_rows
 from .feeds import RegisterChangesFeed, change_entries
 from .forms import ContactChangeForm, DirectorySearchForm, WithdrawForm
-from .models import CONTACT_FIELDS, Category, ContactChangeRequest, District, Registration, area_labels
+from .models import CONTACT_FIELDS, Area, Category, ContactChangeRequest, District, Registration, area_labels
 from .rows import options_html, rows_html
 
 PAGE_SIZE = 20
@@ -45,8 +47,10 @@ def directory_list(request: HttpRequest) -> HttpResponse:
     """The directory (§5.1). The results (count and what was searched, table, pages) are rendered once per
     register version, language, cleaned search and order and page shown, then served from the cache
     (directory/cache.py): one query on a hit. Links (pages, downloads) carry the cleaned filters only."""
-    form = DirectorySearchForm(request.GET or None)
-    filters = {name: value for name, value in form.filters().items() if value}
+    asked = tuple((name, request.GET.get(name)) for name in DirectorySearchForm.FIELDS if name in request.GET)
+    filters = dict(_cleaned_filters(asked, bool(request.GET)))
+    # The form itself only when something is rendered: its fields are deep-copied for each form made.
+    search_form = functools.cache(lambda: DirectorySearchForm(request.GET or None))
     query = urlencode(filters)
     export_query = urlencode({name: value for name, value in filters.items() if name != "sort"})
 
@@ -67,7 +71,7 @@ def directory_list(request: HttpRequest) -> HttpResponse:
             ),
             "labels": labels,
             "query": query,
-            "summary": _summary(form, filters, page.paginator.count),
+            "summary": _summary(filters, page.paginator.count),
             "list_url": reverse("directory:list"),
         }
         html = render_to_string("directory/_results.html", context, request=request)
@@ -79,10 +83,11 @@ def directory_list(request: HttpRequest) -> HttpResponse:
         version=cache.directory_version(),
         render=render_results,
     )
-    return render(
-        request,
-        "directory/list.html",
-        {
+    as_at = date_filter(register_as_at(), "Y-m-d H:i")
+
+    def context() -> dict[str, object]:
+        form = search_form()
+        return {
             "form": form,
             "search": _selects(form, DirectorySearchForm.FILTERS[1:]),
             "order": _selects(form, ("sort",))[0],
@@ -90,20 +95,36 @@ def directory_list(request: HttpRequest) -> HttpResponse:
             "filtered": any(name in filters for name in DirectorySearchForm.FILTERS[1:]),
             "query": query,
             "export_query": export_query,
-            "as_at": register_as_at(),
-            "results": mark_safe(results),  # noqa: S308 — our own rendered template
-        },
-    )
+        }
+
+    if shell.applies(request):
+        # The page around the results depends on the language and the search form only (directory/shell.py).
+        key = (translation.get_language(), bool(request.GET), asked)
+        html = shell.page(
+            request, template="directory/list.html", key=key, context=context, results=results, as_at=as_at
+        )
+        return HttpResponse(html)
+    page_context = {**context(), "as_at_text": as_at, "results": mark_safe(results)}  # noqa: S308 — our own template
+    return render(request, "directory/list.html", page_context)
 
 
-def _summary(form: DirectorySearchForm, filters: dict[str, str], count: int) -> str:
+@functools.lru_cache(maxsize=1024)
+def _cleaned_filters(asked: tuple[tuple[str, str | None], ...], bound: bool) -> tuple[tuple[str, str], ...]:
+    """The search form's valid filters (and order) for the fields as asked, those not empty: the same for
+    every language, kept per process for the searches asked most."""
+    form = DirectorySearchForm(dict(asked) if bound else None)
+    return tuple((name, value) for name, value in form.filters().items() if value)
+
+
+def _summary(filters: dict[str, str], count: int) -> str:
     """What was found for what was searched: “12 providers found for ‘green’ in Category 1 — Consultancy,
     Kwun Tong” / “找到 12 個供應商：搜尋「green」，類別一 — 顧問公司、觀塘”."""
     found = ngettext("%(counter)s provider found", "%(counter)s providers found", count) % {"counter": count}
     chosen = []
     for name in DirectorySearchForm.FILTERS[1:]:
         if filters.get(name):
-            chosen.append(str(dict(form.fields[name].choices).get(filters[name], filters[name])))  # type: ignore[attr-defined]
+            choices = DirectorySearchForm.base_fields[name].choices  # type: ignore[attr-defined]  # a ChoiceField
+            chosen.append(str(dict(choices).get(filters[name], filters[name])))
     q = text.in_page_script(filters.get("q", ""))
     where = text.enumeration().join(chosen)
     if q and where:
@@ -123,7 +144,9 @@ def _rows(organisations: list[dict]) -> list[dict]:
     rows = []
     phone_label, fax_label = _("Phone"), _("Fax")
     chinese = text.is_chinese()
-    categories = dict(Category.choices)
+    # Each label translated once for the page, not once a row.
+    categories = {value: str(label) for value, label in Category.choices}
+    areas_named = {value: str(label) for value, label in Area.choices}
     for organisation in organisations:
         name_en, name_zh = organisation["name_en"], organisation["name_zh"]
         display = (name_zh or name_en) if chinese else (name_en or name_zh)
@@ -140,7 +163,7 @@ def _rows(organisations: list[dict]) -> list[dict]:
                 "name": text.in_page_script(display),
                 "other": "" if other == display else text.in_page_script(other),
                 "registrations": [_registration_row(r, categories) for r in organisation["registrations"]],
-                "areas": area_labels("".join(sorted(areas))),
+                "areas": [areas_named[letter] for letter in sorted(areas) if letter in areas_named],
                 "person": text.person_line(organisation["contact_person"], organisation["contact_title"]),
                 "phones": text.semicolon().join(phones),
                 "email": organisation["email"],

@@ -78,12 +78,16 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: the directory's cache keys hold a version number that a
-    rolled-back test database hands out again."""
+    rolled-back test database hands out again; and with no page shell kept (directory/shell.py)."""
     from django.core.cache import cache
 
+    from directory import shell
+
     cache.clear()
+    shell.clear()
     yield
     cache.clear()
+    shell.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -34,7 +34,8 @@ def language_links(context):
     request = context["request"]
     current = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     match = getattr(request, "resolver_match", None)
-    query = iri_to_uri(request.META.get("QUERY_STRING", ""))
+    # `language_query`: a hole for the query string, in a page rendered once and kept (directory/shell.py).
+    query = context.get("language_query") or iri_to_uri(request.META.get("QUERY_STRING", ""))
     links = []
     for code, name in settings.LANGUAGES:
         url = None
