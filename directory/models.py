@@ -68,9 +68,11 @@ class AreasField(models.CharField):
         return super().formfield(**{**kwargs, "form_class": AreasFormField, "choices_form_class": AreasFormField})
 
 
+_AREA_LABELS = dict(Area.choices)  # lazy labels: each is translated when shown, in the page's language
+
+
 def area_labels(letters):
-    labels = dict(Area.choices)
-    return [labels[letter] for letter in letters or "" if letter in labels]
+    return [_AREA_LABELS[letter] for letter in letters or "" if letter in _AREA_LABELS]
 
 
 class District(models.TextChoices):

@@ -193,6 +193,7 @@ class _ListRows:
             ]
             # In category order, here: SQLite's JSON_GROUP_ARRAY takes no ORDER BY before 3.44.
             row["registrations"] = sorted(registrations, key=lambda r: (r["category"], r["number"] or ""))
+            row["areas"] = areas_of(row["areas"], row.pop("project_areas"))
         return rows
 
 
@@ -200,7 +201,7 @@ def directory_page(*, number: int, size: int, **filters: str) -> tuple[Page, lis
     """Page `number` of the directory's list (`directory_organisations`' filters and order) in two queries
     whatever the register's size: the count (from the partial index of listed organisations) and the page's
     rows, each with its live registrations in category order (`registrations`, dates as ISO text: one JSON
-    array per row), `project_areas` (the letters of its approved funded projects) and the phone and fax as
+    array per row), its `areas` declared or shown by an approved funded project, and the phone and fax as
     stored (E.164 text). The SQL is compiled once per process and search (`_list_sql`)."""
     page: Page = Paginator(_ListRows(filters), size).get_page(number)  # type: ignore[arg-type]  # count() and slices
     return page, list(page.object_list)
@@ -225,14 +226,15 @@ def directory_organisation(*, pk: int) -> Organisation:
     return organisation
 
 
+def areas_of(*letters: str | None) -> str:
+    """The areas of work (§1.2.1) in any of `letters` (declared, or shown by approved funded projects), as
+    sorted letters."""
+    return "".join(sorted(set().union(*(each or "" for each in letters))))
+
+
 def organisation_areas(organisation: Organisation) -> str:
-    """The areas of work (§1.2.1) declared or shown by approved funded projects, as sorted letters: from
-    the prefetched `approved_projects`, or the list's `project_areas` annotation."""
-    letters = set(organisation.areas or "")
-    letters.update(getattr(organisation, "project_areas", None) or "")
-    for project in getattr(organisation, "approved_projects", []):
-        letters.update(project.areas or "")
-    return "".join(sorted(letters))
+    """The areas of work of an organisation with its prefetched `approved_projects`, as sorted letters."""
+    return areas_of(organisation.areas, *(project.areas for project in getattr(organisation, "approved_projects", [])))
 
 
 def organisations_of(*, user: Any) -> QuerySet[Organisation]:

@@ -27,7 +27,7 @@ from . import cache, figures, selectors, services, shell, text
 from .exports import EXPORT_COLUMNS, SCHEMA_VERSION, export_rows
 from .feeds import RegisterChangesFeed, change_entries
 from .forms import ContactChangeForm, DirectorySearchForm, WithdrawForm
-from .models import CONTACT_FIELDS, Area, Category, ContactChangeRequest, District, Registration, area_labels
+from .models import CONTACT_FIELDS, Category, ContactChangeRequest, District, Registration, area_labels
 from .rows import options_html, rows_html
 
 PAGE_SIZE = 20
@@ -144,9 +144,7 @@ def _rows(organisations: list[dict]) -> list[dict]:
     rows = []
     phone_label, fax_label = _("Phone"), _("Fax")
     chinese = text.is_chinese()
-    # Each label translated once for the page, not once a row.
-    categories = {value: str(label) for value, label in Category.choices}
-    areas_named = {value: str(label) for value, label in Area.choices}
+    categories = dict(Category.choices)  # for the page, not for each row
     for organisation in organisations:
         name_en, name_zh = organisation["name_en"], organisation["name_zh"]
         display = (name_zh or name_en) if chinese else (name_en or name_zh)
@@ -156,31 +154,22 @@ def _rows(organisations: list[dict]) -> list[dict]:
             for label, number in ((phone_label, organisation["phone_text"]), (fax_label, organisation["fax_text"]))
             if number
         ]
-        areas = set(organisation["areas"] or "") | set(organisation["project_areas"] or "")
         rows.append(
             {
                 "pk": organisation["id"],
                 "name": text.in_page_script(display),
                 "other": "" if other == display else text.in_page_script(other),
-                "registrations": [_registration_row(r, categories) for r in organisation["registrations"]],
-                "areas": [areas_named[letter] for letter in sorted(areas) if letter in areas_named],
+                "registrations": [
+                    _registration_state(**{**r, "category": categories.get(r["category"], r["category"])})
+                    for r in organisation["registrations"]
+                ],
+                "areas": area_labels(organisation["areas"]),
                 "person": text.person_line(organisation["contact_person"], organisation["contact_title"]),
                 "phones": text.semicolon().join(phones),
                 "email": organisation["email"],
             }
         )
     return rows
-
-
-def _registration_row(values: dict, categories: dict) -> dict[str, object]:
-    """`_registration` for a registration read as values (`selectors.directory_page`)."""
-    return _registration_state(
-        number=values["number"],
-        category=categories.get(values["category"], values["category"]),
-        status=values["status"],
-        valid_until=values["valid_until"],
-        confirmed_on=values["confirmed_on"],
-    )
 
 
 def _registration(registration: Registration) -> dict[str, object]:

@@ -233,13 +233,6 @@ def gunicorn(port, workers=1):
         process.wait(timeout=20)
 
 
-def percentile(values, p):
-    values = sorted(values)
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
 def time_views(port):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     from directory.cache import directory_changed
@@ -334,6 +327,7 @@ def time_directory():
     from django.db import connection
 
     from directory.selectors import directory_organisations
+    from scripts.bench_load import percentile
 
     plan = directory_organisations(q="环保科技").explain()
     print("Plan of the Chinese search uses the trigram index:", "directory_organisation_search_trgm" in plan)
